@@ -1,0 +1,1 @@
+"""Helpers for the Stepwise course: from-scratch optimizers and schedulers, curves, explorers."""
