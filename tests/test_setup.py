@@ -11,7 +11,9 @@ def readme_commands():
 
 
 def ci_lines():
-    return [line for line in (ROOT / ".ci/run").read_text().splitlines() if line.startswith(".venv")]
+    return [
+        line for line in (ROOT / ".ci/run").read_text().splitlines() if line.startswith(".venv")
+    ]
 
 
 def test_readme_opens_with_the_two_commands():
@@ -41,7 +43,9 @@ def test_torch_is_pinned_and_the_package_installed():
     assert "torch==2.13.0" in requirements
     assert "-e ." in requirements
     pinned = [line for line in requirements if line != "-e ."]
-    assert all("==" in line for line in pinned), "pin every package so a fresh machine gets what we test"
+    assert all("==" in line for line in pinned), (
+        "pin every package so a fresh machine gets what we test"
+    )
 
 
 def test_conda_route_cannot_drift_from_pip():
