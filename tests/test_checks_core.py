@@ -1,4 +1,4 @@
-"""The exercise-check plumbing: placeholders are 'not answered', crashes are the learner's, not ours."""
+"""Exercise-check plumbing: placeholders are 'not answered', crashes are the learner's."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Exercise checks: each compares a learner's answer with torch and says what is wrong in plain words.
+"""Exercise checks: each compares an answer with torch and says what is wrong in plain words.
 
 Every lesson has its own module (``lessons.checks.loop``, ``lessons.checks.transfer`` ...) whose
 checks are written with :func:`exercise`::
@@ -54,7 +54,7 @@ def call(answer, *args, **kwargs):
 
 
 def exercise(title):
-    """Turn ``check(answer, ...) -> problem or None`` into a function that returns a :class:`Result`."""
+    """Turn ``check(answer, ...) -> problem or None`` into a function returning a Result."""
 
     def decorate(check):
         @functools.wraps(check)
