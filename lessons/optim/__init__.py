@@ -1,0 +1,30 @@
+"""From-scratch twins of torch.optim: one short update function per algorithm, a thin class each."""
+
+from .adadelta import Adadelta, adadelta_update
+from .adagrad import Adagrad, adagrad_update
+from .adam import Adam, AdamW, adam_update
+from .adamax import Adamax, adamax_update
+from .nadam import NAdam, nadam_update
+from .radam import RAdam, radam_update
+from .rmsprop import RMSprop, rmsprop_update
+from .sgd import SGD, sgd_update
+
+__all__ = [
+    "SGD",
+    "Adagrad",
+    "RMSprop",
+    "Adam",
+    "AdamW",
+    "Adadelta",
+    "Adamax",
+    "NAdam",
+    "RAdam",
+    "sgd_update",
+    "adagrad_update",
+    "rmsprop_update",
+    "adam_update",
+    "adadelta_update",
+    "adamax_update",
+    "nadam_update",
+    "radam_update",
+]

@@ -1,0 +1,59 @@
+"""Adadelta (Zeiler, 2012): the step's size comes from a running average of past steps."""
+
+import torch
+from torch import Tensor
+
+from ._base import ScratchOptimizer, check_lr, require, scalar_state
+
+
+def adadelta_update(
+    param: Tensor,
+    grad: Tensor,
+    step: Tensor,
+    square_avg: Tensor,
+    acc_delta: Tensor,
+    *,
+    lr: float,
+    rho: float,
+    eps: float,
+    weight_decay: float,
+    maximize: bool,
+) -> None:
+    """One Adadelta step on one tensor, in place."""
+    grad = -grad if maximize else grad
+    step += 1  # t ← t + 1 (counted only, as in torch)
+    if weight_decay != 0:
+        grad = grad.add(param, alpha=weight_decay)  # grad ← grad + weight_decay·param
+    square_avg.mul_(rho).addcmul_(grad, grad, value=1 - rho)  # v ← ρ·v + (1 − ρ)·grad²
+    std = square_avg.add(eps).sqrt_()  # std = √(v + eps)
+    delta = acc_delta.add(eps).sqrt_()  # delta = √(u + eps)
+    delta.div_(std).mul_(grad)  # delta ← delta / std · grad
+    acc_delta.mul_(rho).addcmul_(delta, delta, value=1 - rho)  # u ← ρ·u + (1 − ρ)·delta²
+    param.add_(delta, alpha=-lr)  # param ← param − lr·delta
+
+
+class Adadelta(ScratchOptimizer):
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, *, maximize=False):
+        check_lr(lr)
+        require(0.0 <= rho <= 1.0, f"Invalid rho value: {rho}")
+        require(0.0 <= eps, f"Invalid epsilon value: {eps}")
+        require(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
+        super().__init__(params, defaults)
+
+    def _init_state(self, p, group):
+        state = dict(step=scalar_state(0.0), square_avg=torch.zeros_like(p))
+        state["acc_delta"] = torch.zeros_like(p)
+        return state
+
+    def _update(self, p, group):
+        adadelta_update(
+            p,
+            p.grad,
+            **self._state(p, group),
+            lr=group["lr"],
+            rho=group["rho"],
+            eps=group["eps"],
+            weight_decay=group["weight_decay"],
+            maximize=group["maximize"],
+        )

@@ -1,0 +1,134 @@
+"""Adam (Kingma & Ba, 2015), its AMSGrad variant, and AdamW (Loshchilov & Hutter, 2019)."""
+
+import torch
+from torch import Tensor
+
+from ._base import ScratchOptimizer, check_betas, check_lr, require, scalar_state
+
+
+def adam_update(
+    param: Tensor,
+    grad: Tensor,
+    step: Tensor,
+    exp_avg: Tensor,
+    exp_avg_sq: Tensor,
+    max_exp_avg_sq: Tensor | None = None,
+    *,
+    lr: float,
+    betas: tuple[float, float],
+    eps: float,
+    weight_decay: float,
+    amsgrad: bool,
+    maximize: bool,
+    decoupled_weight_decay: bool,
+) -> None:
+    """One Adam step on one tensor, in place; eps is added after the bias correction of √v."""
+    beta1, beta2 = betas
+    grad = -grad if maximize else grad
+    step += 1  # t ← t + 1
+    t = step.item()
+    if weight_decay != 0:
+        if decoupled_weight_decay:
+            param.mul_(1 - lr * weight_decay)  # param ← param·(1 − lr·weight_decay)   (AdamW)
+        else:
+            grad = grad.add(param, alpha=weight_decay)  # grad ← grad + weight_decay·param  (L2)
+    exp_avg.lerp_(grad, 1 - beta1)  # m ← β1·m + (1 − β1)·grad
+    exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)  # v ← β2·v + (1 − β2)·grad²
+    if amsgrad:
+        torch.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)  # v_max ← max(v_max, v)
+        exp_avg_sq = max_exp_avg_sq  # the denominator uses v_max
+    bias_correction1 = 1 - beta1**t  # 1 − β1ᵗ
+    bias_correction2 = 1 - beta2**t  # 1 − β2ᵗ
+    denom = (exp_avg_sq.sqrt() / bias_correction2**0.5).add_(eps)  # √v / √(1 − β2ᵗ) + eps
+    param.addcdiv_(exp_avg, denom, value=-lr / bias_correction1)  # param ← param − lr·m̂ / denom
+
+
+class Adam(ScratchOptimizer):
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0,
+        amsgrad=False,
+        *,
+        maximize=False,
+        decoupled_weight_decay=False,
+    ):
+        check_lr(lr)
+        require(0.0 <= eps, f"Invalid epsilon value: {eps}")
+        check_betas(betas)
+        require(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        require(
+            all(isinstance(beta, float) for beta in betas)
+            or all(isinstance(beta, Tensor) for beta in betas),
+            "betas must be either both floats or both Tensors",
+        )
+        for index, beta in enumerate(betas):
+            require(
+                not isinstance(beta, Tensor) or beta.numel() == 1,
+                f"Tensor betas[{index}] must be 1-element",
+            )
+        defaults = dict(
+            lr=lr,
+            betas=tuple(betas),
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            maximize=maximize,
+            decoupled_weight_decay=decoupled_weight_decay,
+        )
+        super().__init__(params, defaults)
+
+    def _init_state(self, p, group):
+        state = dict(step=scalar_state(0.0), exp_avg=torch.zeros_like(p))
+        state["exp_avg_sq"] = torch.zeros_like(p)
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = torch.zeros_like(p)
+        return state
+
+    def _update(self, p, group):
+        adam_update(
+            p,
+            p.grad,
+            **self._state(p, group),
+            lr=group["lr"],
+            betas=group["betas"],
+            eps=group["eps"],
+            weight_decay=group["weight_decay"],
+            amsgrad=group["amsgrad"],
+            maximize=group["maximize"],
+            decoupled_weight_decay=group["decoupled_weight_decay"],
+        )
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay, on by default (weight_decay=1e-2)."""
+
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=1e-2,
+        amsgrad=False,
+        *,
+        maximize=False,
+    ):
+        super().__init__(
+            params,
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            amsgrad,
+            maximize=maximize,
+            decoupled_weight_decay=True,
+        )
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group["decoupled_weight_decay"] = True  # as torch: loading never turns it off

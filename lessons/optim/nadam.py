@@ -1,0 +1,95 @@
+"""NAdam (Dozat, 2016): Adam with Nesterov momentum and a warming-up momentum schedule."""
+
+import torch
+from torch import Tensor
+
+from ._base import ScratchOptimizer, check_betas, check_lr, require, scalar_state
+
+
+def nadam_update(
+    param: Tensor,
+    grad: Tensor,
+    step: Tensor,
+    mu_product: Tensor,
+    exp_avg: Tensor,
+    exp_avg_sq: Tensor,
+    *,
+    lr: float,
+    betas: tuple[float, float],
+    eps: float,
+    weight_decay: float,
+    momentum_decay: float,
+    decoupled_weight_decay: bool,
+    maximize: bool,
+) -> None:
+    """One NAdam step on one tensor, in place."""
+    beta1, beta2 = betas
+    grad = -grad if maximize else grad
+    step += 1  # t ← t + 1
+    t = step.item()
+    bias_correction2 = 1 - beta2**t  # 1 − β2ᵗ
+    if weight_decay != 0:
+        if decoupled_weight_decay:
+            param.mul_(1 - lr * weight_decay)  # param ← param·(1 − lr·weight_decay)
+        else:
+            grad = grad.add(param, alpha=weight_decay)  # grad ← grad + weight_decay·param
+    mu = beta1 * (1.0 - 0.5 * (0.96 ** (t * momentum_decay)))  # μₜ = β1·(1 − ½·0.96^(tψ))
+    mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((t + 1) * momentum_decay)))  # μₜ₊₁
+    mu_product *= mu  # Πμ ← Πμ·μₜ (a float32 tensor, as in torch)
+    exp_avg.lerp_(grad, 1 - beta1)  # m ← β1·m + (1 − β1)·grad
+    exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)  # v ← β2·v + (1 − β2)·grad²
+    denom = exp_avg_sq.div(bias_correction2).sqrt().add_(eps)  # denom = √(v / (1 − β2ᵗ)) + eps
+    mu_product_next = mu_product.item() * mu_next  # Πμ·μₜ₊₁
+    # param ← param − lr·(1 − μₜ)/(1 − Πμ)·grad/denom − lr·μₜ₊₁/(1 − Πμ·μₜ₊₁)·m/denom
+    param.addcdiv_(grad, denom, value=-lr * (1.0 - mu) / (1.0 - mu_product.item()))
+    param.addcdiv_(exp_avg, denom, value=(-lr * mu_next) / (1.0 - mu_product_next))
+
+
+class NAdam(ScratchOptimizer):
+    def __init__(
+        self,
+        params,
+        lr=2e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0,
+        momentum_decay=4e-3,
+        decoupled_weight_decay=False,
+        *,
+        maximize=False,
+    ):
+        check_lr(lr)
+        require(0.0 <= eps, f"Invalid epsilon value: {eps}")
+        check_betas(betas)
+        require(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        require(0.0 <= momentum_decay, f"Invalid momentum_decay value: {momentum_decay}")
+        defaults = dict(
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            momentum_decay=momentum_decay,
+            decoupled_weight_decay=decoupled_weight_decay,
+            maximize=maximize,
+        )
+        super().__init__(params, defaults)
+
+    def _init_state(self, p, group):
+        state = dict(step=scalar_state(0.0), mu_product=scalar_state(1.0))
+        state["exp_avg"] = torch.zeros_like(p)
+        state["exp_avg_sq"] = torch.zeros_like(p)
+        return state
+
+    def _update(self, p, group):
+        nadam_update(
+            p,
+            p.grad,
+            **self._state(p, group),
+            lr=group["lr"],
+            betas=group["betas"],
+            eps=group["eps"],
+            weight_decay=group["weight_decay"],
+            momentum_decay=group["momentum_decay"],
+            decoupled_weight_decay=group["decoupled_weight_decay"],
+            maximize=group["maximize"],
+        )

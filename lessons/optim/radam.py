@@ -1,0 +1,94 @@
+"""RAdam (Liu et al., 2020): Adam with its adaptive step rectified while v is unreliable."""
+
+import torch
+from torch import Tensor
+
+from ._base import ScratchOptimizer, check_betas, check_lr, require, scalar_state
+
+
+def radam_update(
+    param: Tensor,
+    grad: Tensor,
+    step: Tensor,
+    exp_avg: Tensor,
+    exp_avg_sq: Tensor,
+    *,
+    lr: float,
+    betas: tuple[float, float],
+    eps: float,
+    weight_decay: float,
+    decoupled_weight_decay: bool,
+    maximize: bool,
+) -> None:
+    """One RAdam step on one tensor, in place; plain momentum SGD until ρₜ > 5."""
+    beta1, beta2 = betas
+    grad = -grad if maximize else grad
+    step += 1  # t ← t + 1
+    t = step.item()
+    if weight_decay != 0:
+        if decoupled_weight_decay:
+            param.mul_(1 - lr * weight_decay)  # param ← param·(1 − lr·weight_decay)
+        else:
+            grad = grad.add(param, alpha=weight_decay)  # grad ← grad + weight_decay·param
+    exp_avg.lerp_(grad, 1 - beta1)  # m ← β1·m + (1 − β1)·grad
+    exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)  # v ← β2·v + (1 − β2)·grad²
+    bias_correction1 = 1 - beta1**t  # 1 − β1ᵗ
+    bias_correction2 = 1 - beta2**t  # 1 − β2ᵗ
+    bias_corrected_exp_avg = exp_avg / bias_correction1  # m̂ = m / (1 − β1ᵗ)
+    rho_inf = 2 / (1 - beta2) - 1  # ρ∞ = 2 / (1 − β2) − 1
+    rho_t = rho_inf - 2 * t * (beta2**t) / bias_correction2  # ρₜ = ρ∞ − 2t·β2ᵗ / (1 − β2ᵗ)
+    if rho_t > 5.0:
+        # rect = √((ρₜ − 4)(ρₜ − 2)ρ∞ / ((ρ∞ − 4)(ρ∞ − 2)ρₜ))
+        rect = (
+            (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
+        ) ** 0.5
+        adaptive_lr = bias_correction2**0.5 / exp_avg_sq.sqrt().add_(eps)  # √(1 − β2ᵗ) / (√v + eps)
+        # param ← param − lr·m̂·adaptive_lr·rect
+        param.add_(bias_corrected_exp_avg * lr * adaptive_lr * rect, alpha=-1.0)
+    else:
+        param.add_(bias_corrected_exp_avg * lr, alpha=-1.0)  # param ← param − lr·m̂
+
+
+class RAdam(ScratchOptimizer):
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0,
+        decoupled_weight_decay=False,
+        *,
+        maximize=False,
+    ):
+        check_lr(lr)
+        require(0.0 <= eps, f"Invalid epsilon value: {eps}")
+        check_betas(betas)
+        require(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        defaults = dict(
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            decoupled_weight_decay=decoupled_weight_decay,
+            maximize=maximize,
+        )
+        super().__init__(params, defaults)
+
+    def _init_state(self, p, group):
+        state = dict(step=scalar_state(0.0), exp_avg=torch.zeros_like(p))
+        state["exp_avg_sq"] = torch.zeros_like(p)
+        return state
+
+    def _update(self, p, group):
+        radam_update(
+            p,
+            p.grad,
+            **self._state(p, group),
+            lr=group["lr"],
+            betas=group["betas"],
+            eps=group["eps"],
+            weight_decay=group["weight_decay"],
+            decoupled_weight_decay=group["decoupled_weight_decay"],
+            maximize=group["maximize"],
+        )

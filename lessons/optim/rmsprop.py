@@ -1,0 +1,93 @@
+"""RMSprop (Hinton, 2012): divide by a running root mean square of the gradient."""
+
+import torch
+from torch import Tensor
+
+from ._base import ScratchOptimizer, check_lr, require, scalar_state
+
+
+def rmsprop_update(
+    param: Tensor,
+    grad: Tensor,
+    step: Tensor,
+    square_avg: Tensor,
+    momentum_buffer: Tensor | None = None,
+    grad_avg: Tensor | None = None,
+    *,
+    lr: float,
+    alpha: float,
+    eps: float,
+    weight_decay: float,
+    momentum: float,
+    centered: bool,
+    maximize: bool,
+) -> None:
+    """One RMSprop step on one tensor, in place; eps is added outside the square root."""
+    grad = -grad if maximize else grad
+    step += 1  # t ← t + 1 (counted only, as in torch)
+    if weight_decay != 0:
+        grad = grad.add(param, alpha=weight_decay)  # grad ← grad + weight_decay·param
+    square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)  # v ← α·v + (1 − α)·grad²
+    if centered:
+        grad_avg.lerp_(grad, 1 - alpha)  # ḡ ← α·ḡ + (1 − α)·grad
+        avg = square_avg.addcmul(grad_avg, grad_avg, value=-1).sqrt_()  # avg = √(v − ḡ²)
+    else:
+        avg = square_avg.sqrt()  # avg = √v
+    avg.add_(eps)  # avg ← avg + eps
+    if momentum > 0:
+        momentum_buffer.mul_(momentum).addcdiv_(grad, avg)  # b ← momentum·b + grad / avg
+        param.add_(momentum_buffer, alpha=-lr)  # param ← param − lr·b
+    else:
+        param.addcdiv_(grad, avg, value=-lr)  # param ← param − lr·grad / avg
+
+
+class RMSprop(ScratchOptimizer):
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        alpha=0.99,
+        eps=1e-8,
+        weight_decay=0,
+        momentum=0,
+        centered=False,
+        *,
+        maximize=False,
+    ):
+        check_lr(lr)
+        require(0.0 <= eps, f"Invalid epsilon value: {eps}")
+        require(0.0 <= momentum, f"Invalid momentum value: {momentum}")
+        require(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        require(0.0 <= alpha, f"Invalid alpha value: {alpha}")
+        defaults = dict(
+            lr=lr,
+            momentum=momentum,
+            alpha=alpha,
+            eps=eps,
+            centered=centered,
+            weight_decay=weight_decay,
+            maximize=maximize,
+        )
+        super().__init__(params, defaults)
+
+    def _init_state(self, p, group):
+        state = dict(step=scalar_state(0.0), square_avg=torch.zeros_like(p))
+        if group["momentum"] > 0:
+            state["momentum_buffer"] = torch.zeros_like(p)  # zero, unlike SGD's first-gradient
+        if group["centered"]:
+            state["grad_avg"] = torch.zeros_like(p)
+        return state
+
+    def _update(self, p, group):
+        rmsprop_update(
+            p,
+            p.grad,
+            **self._state(p, group),
+            lr=group["lr"],
+            alpha=group["alpha"],
+            eps=group["eps"],
+            weight_decay=group["weight_decay"],
+            momentum=group["momentum"],
+            centered=group["centered"],
+            maximize=group["maximize"],
+        )
