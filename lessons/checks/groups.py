@@ -1,0 +1,127 @@
+"""Checks for notebook 04, parameter groups: build groups, unfreeze a layer, order a GAN round."""
+
+import copy
+
+import torch
+
+from lessons import gan
+from lessons.checks import call, exercise
+from lessons.models import SmallCNN
+
+__all__ = ["check_cnn_groups", "check_unfreeze", "check_gan_round", "BODY_LR", "HEAD_LR", "DECAY"]
+
+BODY_LR, HEAD_LR, DECAY = 1e-3, 1e-2, 0.05
+
+
+def _names(model):
+    return {p: name for name, p in model.named_parameters()}
+
+
+@exercise("Exercise 1: two learning rates, and no decay on biases")
+def check_cnn_groups(make_groups):
+    """``make_groups(model)`` -> param groups for ``SmallCNN``: body at BODY_LR, head at HEAD_LR,
+    weight decay DECAY on tensors with ``p.dim() >= 2`` and none on biases."""
+    model = SmallCNN()
+    groups = call(make_groups, model)
+    try:
+        # torch fills what a group leaves out from these defaults, and refuses repeated parameters
+        optimizer = torch.optim.AdamW(groups, lr=BODY_LR, weight_decay=DECAY)
+    except (TypeError, ValueError) as error:
+        return f"torch.optim.AdamW refused your groups: {error}"
+    names = _names(model)
+    seen = [p for group in optimizer.param_groups for p in group["params"]]
+    if foreign := [p for p in seen if p not in names]:
+        return f"{len(foreign)} tensor(s) in your groups are not the model's parameters."
+    if missing := [names[p] for p in names if p not in set(seen)]:
+        return f"these parameters are in no group, so they never train: {', '.join(missing)}."
+    for group in optimizer.param_groups:
+        for p in group["params"]:
+            name = names[p]
+            lr = BODY_LR if name.startswith("body.") else HEAD_LR
+            decay = DECAY if p.dim() >= 2 else 0.0
+            if group["lr"] != lr:
+                return f"{name} gets lr {group['lr']:g}; it belongs at {lr:g}."
+            if group["weight_decay"] != decay:
+                return (
+                    f"{name} (a {p.dim()}-D tensor) gets weight_decay {group['weight_decay']:g}; "
+                    f"it should get {decay:g}: decay tensors with p.dim() >= 2 only."
+                )
+    return None
+
+
+@exercise("Exercise 2: unfreeze the body")
+def check_unfreeze(unfreeze):
+    """``unfreeze(optimizer, module, lr)`` makes ``module`` train, at ``lr``, from the next step."""
+    torch.manual_seed(0)
+    model = SmallCNN()
+    model.body.requires_grad_(False)
+    optimizer = torch.optim.SGD(model.head.parameters(), lr=HEAD_LR)
+    call(unfreeze, optimizer, model.body, BODY_LR)
+    if len(optimizer.param_groups) != 2:
+        return (
+            f"the optimizer has {len(optimizer.param_groups)} group(s) after unfreezing; "
+            "add the body as one new group with optimizer.add_param_group."
+        )
+    group = optimizer.param_groups[1]
+    if {id(p) for p in group["params"]} != {id(p) for p in model.body.parameters()}:
+        return "the new group should hold exactly the body's parameters."
+    if group["lr"] != BODY_LR:
+        return f"the new group's lr is {group['lr']:g}; it should be the lr passed in, {BODY_LR:g}."
+    before = copy.deepcopy(model.body.state_dict())
+    x = torch.randn(4, 1, 28, 28)
+    optimizer.zero_grad()
+    model(x).square().mean().backward()
+    optimizer.step()
+    if all(torch.equal(before[k], v) for k, v in model.body.state_dict().items()):
+        return (
+            "the body did not move on the next step: its parameters still have "
+            "requires_grad=False, so they get no gradient. Call module.requires_grad_(True)."
+        )
+    return None
+
+
+def _gan_pair(seed):
+    torch.manual_seed(seed)
+    G, D = gan.generator(), gan.discriminator()
+    # SGD, not Adam: Adam's first step is nearly sign(grad) and could hide a leaked gradient
+    opt_g = torch.optim.SGD(G.parameters(), lr=0.05, momentum=0.9)
+    opt_d = torch.optim.SGD(D.parameters(), lr=0.05, momentum=0.9)
+    return G, D, opt_g, opt_d
+
+
+def _same(a, b):
+    return all(
+        torch.allclose(x, y, atol=1e-6) for x, y in zip(a.parameters(), b.parameters(), strict=True)
+    )
+
+
+@exercise("Exercise 3: one round of GAN training")
+def check_gan_round(gan_round):
+    """``gan_round(G, D, opt_g, opt_d, real, z)``: a D step on ``real`` and ``G(z)``, then a G step
+    on the same ``z``; compared with ``lessons.gan.d_step`` then ``g_step`` over three rounds."""
+    mine, yours = _gan_pair(0), _gan_pair(0)
+    for round_ in range(1, 4):
+        real, z = gan.ring(32, seed=round_), gan.noise(32, seed=100 + round_)
+        G, D, opt_g, opt_d = mine
+        g_before, d_before = copy.deepcopy(G), copy.deepcopy(D)
+        gan.d_step(G, D, opt_d, real, z)
+        gan.g_step(G, D, opt_g, z)
+        call(gan_round, *yours, real, z)
+        your_G, your_D = yours[0], yours[1]
+        if _same(your_D, d_before):
+            return f"D did not move in round {round_}: call opt_d.step() after D's backward."
+        if _same(your_G, g_before):
+            return f"G did not move in round {round_}: call opt_g.step() after G's backward."
+        if not _same(your_D, D):
+            return (
+                f"D differs from lessons.gan.d_step's result in round {round_}. Step D first, on "
+                "real and G(z).detach(), and call opt_d.zero_grad() before D's backward: G's "
+                "backward leaves gradients in D's parameters too."
+            )
+        if not _same(your_G, G):
+            return (
+                f"G's step differs from the reference in round {round_}: G's gradients were not "
+                "only those of G's loss. Detach G(z) in D's loss and call opt_g.zero_grad() "
+                "before G's backward."
+            )
+    return None

@@ -1,0 +1,70 @@
+"""A GAN in two dimensions: a ring of eight Gaussians, a small generator G, a small discriminator D.
+
+G maps noise ``z`` to points in the plane; D scores a point with a logit (real > 0 > fake). A round
+of training is a D step then a G step, each with its own optimizer over its own network's weights.
+"""
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+__all__ = ["ring", "noise", "generator", "discriminator", "bce", "d_step", "g_step"]
+
+
+def ring(n, modes=8, radius=2.0, std=0.05, seed=None):
+    """``n`` points from ``modes`` Gaussians (standard deviation ``std``) spaced on a circle."""
+    if n < 1 or modes < 1:
+        raise ValueError(f"Invalid n={n} or modes={modes}; expected both >= 1")
+    gen = None if seed is None else torch.Generator().manual_seed(seed)
+    angle = 2 * math.pi * torch.randint(modes, (n,), generator=gen) / modes
+    centres = radius * torch.stack([angle.cos(), angle.sin()], dim=1)
+    return centres + std * torch.randn(n, 2, generator=gen)
+
+
+def noise(n, latent=2, seed=None):
+    """``n`` draws of G's input, ``z ~ N(0, I)`` in ``latent`` dimensions."""
+    gen = None if seed is None else torch.Generator().manual_seed(seed)
+    return torch.randn(n, latent, generator=gen)
+
+
+def mlp(n_in, n_out, hidden):
+    return nn.Sequential(
+        nn.Linear(n_in, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
+        nn.Linear(hidden, n_out),
+    )  # fmt: skip
+
+
+def generator(latent=2, hidden=32):
+    """G: noise ``z`` (``latent`` numbers) -> a point in the plane."""
+    return mlp(latent, 2, hidden)
+
+
+def discriminator(hidden=32):
+    """D: a point in the plane -> one logit, positive for "real"."""
+    return mlp(2, 1, hidden)
+
+
+def bce(logits, label):
+    """Binary cross-entropy of logits against one label for the whole batch: 1 real, 0 fake."""
+    return F.binary_cross_entropy_with_logits(logits, torch.full_like(logits, label))
+
+
+def d_step(G, D, opt_d, real, z):
+    """D scores ``real`` as 1 and G(z) as 0; ``detach`` keeps this loss out of G's grads."""
+    loss = bce(D(real), 1.0) + bce(D(G(z).detach()), 0.0)
+    opt_d.zero_grad()
+    loss.backward()
+    opt_d.step()
+    return loss.item()
+
+
+def g_step(G, D, opt_g, z):
+    """G learns to make D score G(z) as 1; ``backward`` also fills D's grads, which ``opt_d`` must
+    clear before its next step (``d_step`` does, with ``zero_grad`` first)."""
+    loss = bce(D(G(z)), 1.0)
+    opt_g.zero_grad()
+    loss.backward()
+    opt_g.step()
+    return loss.item()

@@ -1,0 +1,134 @@
+"""Each exercise check of notebooks 04, 06 and 07 accepts the reference solution and rejects a
+typical mistake with a message that names it."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from lessons.checks import groups
+from lessons.gan import bce
+
+SOLUTIONS = Path(__file__).parents[1] / "solutions"
+
+
+def solution(name):
+    """``solutions/`` is not a package (its file names start with digits): load a file by path."""
+    spec = importlib.util.spec_from_file_location(name, SOLUTIONS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+nb04 = solution("04_parameter_groups")
+
+
+def assert_wrong(result, *phrases):
+    assert result.status == "wrong", result
+    for phrase in phrases:
+        assert phrase in result.message, result.message
+
+
+# --- 04 parameter groups -------------------------------------------------------------------
+
+
+def test_cnn_groups_accepts_the_solution():
+    assert groups.check_cnn_groups(nb04.make_groups)
+
+
+def test_cnn_groups_rejects_decaying_biases():
+    def one_decay(model):
+        return [
+            {"params": model.body.parameters(), "lr": 1e-3, "weight_decay": 0.05},
+            {"params": model.head.parameters(), "lr": 1e-2, "weight_decay": 0.05},
+        ]
+
+    assert_wrong(groups.check_cnn_groups(one_decay), "bias", "p.dim() >= 2")
+
+
+def test_cnn_groups_rejects_a_missing_head():
+    assert_wrong(
+        groups.check_cnn_groups(lambda model: [{"params": model.body.parameters()}]),
+        "in no group",
+        "head.weight",
+    )
+
+
+def test_cnn_groups_rejects_a_parameter_in_two_groups():
+    def twice(model):
+        return [{"params": model.parameters()}, {"params": model.head.parameters()}]
+
+    assert_wrong(groups.check_cnn_groups(twice), "refused", "more than one")
+
+
+def test_unfreeze_accepts_the_solution():
+    assert groups.check_unfreeze(nb04.unfreeze)
+
+
+def test_unfreeze_rejects_a_group_still_frozen():
+    def still_frozen(optimizer, module, lr):
+        optimizer.add_param_group({"params": module.parameters(), "lr": lr})
+
+    assert_wrong(groups.check_unfreeze(still_frozen), "requires_grad")
+
+
+def test_unfreeze_rejects_the_wrong_lr():
+    def default_lr(optimizer, module, lr):
+        module.requires_grad_(True)
+        optimizer.add_param_group({"params": module.parameters()})
+
+    assert_wrong(groups.check_unfreeze(default_lr), "lr is 0.01")
+
+
+def test_gan_round_accepts_the_solution():
+    assert groups.check_gan_round(nb04.gan_round)
+
+
+def _round_without(detach=True, zero_g=True, zero_d=True):
+    def gan_round(G, D, opt_g, opt_d, real, z):
+        fake = G(z)
+        d_loss = bce(D(real), 1.0) + bce(D(fake.detach() if detach else fake), 0.0)
+        if zero_d:
+            opt_d.zero_grad()
+        d_loss.backward()
+        opt_d.step()
+        g_loss = bce(D(G(z)), 1.0)
+        if zero_g:
+            opt_g.zero_grad()
+        g_loss.backward()
+        opt_g.step()
+
+    return gan_round
+
+
+def test_gan_round_rejects_d_loss_leaking_into_g():
+    assert_wrong(
+        groups.check_gan_round(_round_without(detach=False, zero_g=False)), "G's step", "round 1"
+    )
+
+
+def test_gan_round_rejects_g_grads_left_in_d():
+    assert_wrong(groups.check_gan_round(_round_without(zero_d=False)), "D differs", "round 2")
+
+
+def test_gan_round_rejects_g_before_d():
+    def g_first(G, D, opt_g, opt_d, real, z):
+        opt_g.zero_grad()
+        bce(D(G(z)), 1.0).backward()
+        opt_g.step()
+        opt_d.zero_grad()
+        (bce(D(real), 1.0) + bce(D(G(z).detach()), 0.0)).backward()
+        opt_d.step()
+
+    assert_wrong(groups.check_gan_round(g_first), "Step D first")
+
+
+@pytest.mark.parametrize(
+    "check", [groups.check_cnn_groups, groups.check_unfreeze, groups.check_gan_round]
+)
+def test_open_exercises_are_not_answered(check):
+    def stub(*args):
+        raise NotImplementedError
+
+    assert check(None).status == "not answered"
+    assert check(stub).status == "not answered"
