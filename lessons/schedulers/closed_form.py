@@ -1,0 +1,236 @@
+"""Twins of torch's closed-form schedulers: each step calls the curve of ``lessons.schedules``.
+
+The lr is recomputed from ``base_lrs`` at every step, so an lr set from outside is overwritten,
+as in torch. CyclicLR and OneCycleLR also cycle momentum, or Adam's beta1 when the optimizer has
+``betas`` (torch's ``use_beta1``), inversely to the lr.
+"""
+
+import math
+
+from lessons import schedules
+from lessons.schedulers._base import LRScheduler, check_optimizer, format_param, lambdas_per_group
+
+
+class LambdaLR(LRScheduler):
+    """lr_t = base_lr * lr_lambda(t): ``lambda_lr``.
+
+    A group added after construction has no lambda: the next step raises ValueError, as in torch.
+    """
+
+    _functions = ("lr_lambdas",)
+
+    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+        self.lr_lambdas = lambdas_per_group(optimizer, lr_lambda)
+        super().__init__(optimizer, last_epoch)
+
+    def _lr_at(self, t, i):
+        return float(schedules.lambda_lr(t, self.base_lrs[i], self.lr_lambdas[i]))
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """SGDR: cosine from base_lr to eta_min over T_i = T_0 T_mult**i steps, then restart.
+
+    ``step(epoch)`` may take a fractional epoch (``epoch + batch / batches``); the following
+    ``step()`` then goes on from ``floor(epoch) + 1`` (torch from ``epoch + 1``).
+    """
+
+    def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
+        if T_0 <= 0 or not isinstance(T_0, int):
+            raise ValueError(f"Expected positive integer T_0, but got {T_0}")
+        if T_mult < 1 or not isinstance(T_mult, int):
+            raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
+        if not isinstance(eta_min, float | int):
+            raise ValueError(
+                f"Expected float or int eta_min, but got {eta_min} of type {type(eta_min)}"
+            )
+        self.T_0, self.T_mult, self.eta_min = T_0, T_mult, eta_min
+        super().__init__(optimizer, last_epoch)
+
+    def _lr_at(self, t, i):
+        return float(
+            schedules.cosine_annealing_warm_restarts(
+                t, self.base_lrs[i], self.T_0, self.T_mult, self.eta_min
+            )
+        )
+
+    def step(self, epoch=None):
+        if epoch is None:
+            return super().step()
+        if epoch < 0:
+            raise ValueError(f"Expected non-negative epoch, but got {epoch}")
+        self.last_epoch = math.floor(epoch)
+        self._set_lrs([self._lr_at(epoch, i) for i in range(len(self.base_lrs))])
+
+
+def _momentum_setup(scheduler, optimizer, base_momentum, max_momentum, last_epoch):
+    """torch's checks; momentum (or beta1) starts at max_momentum; each group keeps both bounds."""
+    if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+        raise ValueError(
+            "optimizer must support momentum or beta1 with `cycle_momentum` option enabled"
+        )
+    scheduler.use_beta1 = "betas" in optimizer.defaults
+    scheduler.base_momentums = format_param("base_momentum", optimizer, base_momentum)
+    scheduler.max_momentums = format_param("max_momentum", optimizer, max_momentum)
+    if last_epoch == -1:
+        for lo, hi, group in zip(
+            scheduler.base_momentums, scheduler.max_momentums, optimizer.param_groups, strict=True
+        ):
+            _set_momentum(group, scheduler.use_beta1, hi)
+            group["max_momentum"], group["base_momentum"] = hi, lo
+
+
+def _set_momentum(group, use_beta1, momentum):
+    if use_beta1:
+        group["betas"] = (momentum, *group["betas"][1:])
+    else:
+        group["momentum"] = momentum
+
+
+class CyclicLR(LRScheduler):
+    """The lr runs a triangle between base_lr and max_lr: ``cyclic_lr`` (``cyclic_momentum``).
+
+    Construction sets each group's lr to base_lr (and its momentum to max_momentum).
+    """
+
+    _functions = ("scale_fn",)
+
+    def __init__(
+        self,
+        optimizer,
+        base_lr,
+        max_lr,
+        step_size_up=2000,
+        step_size_down=None,
+        mode="triangular",
+        gamma=1.0,
+        scale_fn=None,
+        scale_mode="cycle",
+        cycle_momentum=True,
+        base_momentum=0.8,
+        max_momentum=0.9,
+        last_epoch=-1,
+    ):
+        check_optimizer(optimizer)
+        base_lrs = format_param("base_lr", optimizer, base_lr)
+        if last_epoch == -1:
+            for lr, group in zip(base_lrs, optimizer.param_groups, strict=True):
+                group["lr"] = lr
+        self.max_lrs = format_param("max_lr", optimizer, max_lr)
+        if mode not in ["triangular", "triangular2", "exp_range"] and scale_fn is None:
+            raise ValueError("mode is invalid and scale_fn is None")
+        self.cycle = dict(
+            step_size_up=step_size_up,
+            step_size_down=step_size_down,
+            mode=mode,
+            gamma=gamma,
+            scale_mode=scale_mode,
+        )
+        self.scale_fn = scale_fn
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            _momentum_setup(self, optimizer, base_momentum, max_momentum, last_epoch)
+        super().__init__(optimizer, last_epoch)
+        self.base_lrs = base_lrs
+
+    def _lr_at(self, t, i):
+        lr = schedules.cyclic_lr(
+            t, self.base_lrs[i], self.max_lrs[i], scale_fn=self.scale_fn, **self.cycle
+        )
+        return float(lr)
+
+    def get_lr(self):
+        if self.cycle_momentum:
+            for lo, hi, group in zip(
+                self.base_momentums, self.max_momentums, self.optimizer.param_groups, strict=True
+            ):
+                m = schedules.cyclic_momentum(
+                    self.last_epoch, lo, hi, scale_fn=self.scale_fn, **self.cycle
+                )
+                _set_momentum(group, self.use_beta1, float(m))
+        return super().get_lr()
+
+
+class OneCycleLR(LRScheduler):
+    """1cycle: max_lr / div_factor -> max_lr -> min_lr: ``one_cycle_lr``, ``one_cycle_momentum``.
+
+    Each group keeps ``initial_lr``, ``max_lr``, ``min_lr`` (and the momentum bounds); the curve is
+    evaluated from the group's ``max_lr``, so a group added later raises KeyError ('max_lr' here,
+    'initial_lr' in torch). Stepping past ``total_steps`` raises torch's ValueError.
+    """
+
+    def __init__(
+        self,
+        optimizer,
+        max_lr,
+        total_steps=None,
+        epochs=None,
+        steps_per_epoch=None,
+        pct_start=0.3,
+        anneal_strategy="cos",
+        cycle_momentum=True,
+        base_momentum=0.85,
+        max_momentum=0.95,
+        div_factor=25.0,
+        final_div_factor=1e4,
+        three_phase=False,
+        last_epoch=-1,
+    ):
+        check_optimizer(optimizer)
+        self.total_steps = _total_steps(total_steps, epochs, steps_per_epoch)
+        if pct_start < 0 or pct_start > 1 or not isinstance(pct_start, float):
+            raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
+        if anneal_strategy not in ["cos", "linear"]:
+            raise ValueError(
+                f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}"
+            )
+        self.phases = dict(
+            total_steps=self.total_steps,
+            pct_start=pct_start,
+            anneal_strategy=anneal_strategy,
+            three_phase=three_phase,
+        )
+        self.div_factor, self.final_div_factor = div_factor, final_div_factor
+        max_lrs = format_param("max_lr", optimizer, max_lr)
+        if last_epoch == -1:
+            for max_lr, group in zip(max_lrs, optimizer.param_groups, strict=True):
+                group["initial_lr"] = max_lr / div_factor
+                group["max_lr"] = max_lr
+                group["min_lr"] = group["initial_lr"] / final_div_factor
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            _momentum_setup(self, optimizer, base_momentum, max_momentum, last_epoch)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        t, lrs = self.last_epoch, []
+        for group in self.optimizer.param_groups:
+            lr = schedules.one_cycle_lr(
+                t,
+                group["max_lr"],
+                div_factor=self.div_factor,
+                final_div_factor=self.final_div_factor,
+                **self.phases,
+            )
+            lrs.append(float(lr))
+            if self.cycle_momentum:
+                lo, hi = group["base_momentum"], group["max_momentum"]
+                m = schedules.one_cycle_momentum(
+                    t, base_momentum=lo, max_momentum=hi, **self.phases
+                )
+                _set_momentum(group, self.use_beta1, float(m))
+        return lrs
+
+
+def _total_steps(total_steps, epochs, steps_per_epoch):
+    """total_steps, or epochs * steps_per_epoch, with torch's checks."""
+    if total_steps is not None:
+        if total_steps <= 0 or not isinstance(total_steps, int):
+            raise ValueError(f"Expected positive integer total_steps, but got {total_steps}")
+        return total_steps
+    if epochs is None or steps_per_epoch is None:
+        raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
+    if not isinstance(epochs, int) or epochs <= 0:
+        raise ValueError(f"Expected positive integer epochs, but got {epochs}")
+    if not isinstance(steps_per_epoch, int) or steps_per_epoch <= 0:
+        raise ValueError(f"Expected positive integer steps_per_epoch, but got {steps_per_epoch}")
+    return epochs * steps_per_epoch
