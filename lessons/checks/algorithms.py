@@ -129,7 +129,7 @@ def check_adam_update(adam_update, lr=0.01, betas=(0.9, 0.999), eps=1e-3):
         return update
 
     mistakes = {
-        "the first steps are too small: correct the bias of the averages, "
+        "the first steps are the wrong size (m and v start at 0): correct their bias, "
         "m̂ = m / (1 − β1ᵗ) and v̂ = v / (1 − β2ᵗ).": adam_like(
             lambda m, v, bc1, bc2: lr * m / (v.sqrt() + eps)
         ),
