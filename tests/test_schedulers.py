@@ -1,0 +1,435 @@
+"""The scheduler twins in lessons.schedulers against torch.optim.lr_scheduler, step by step."""
+
+import copy
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch.optim import lr_scheduler as T
+
+import lessons.schedulers as L
+from lessons.optim import SGD as ScratchSGD
+
+STEPS = 100
+BASE_LRS = (0.1, 0.03)
+floats = st.floats
+lambdas = st.sampled_from(
+    [lambda e: 1 / (1 + e), lambda e: 0.97**e, lambda e: 1.0 if e < 20 else 0.2, lambda e: 1.01]
+)
+per_group = st.tuples
+
+
+def make_optimizer(kind="sgd"):
+    torch.manual_seed(0)
+    groups = [{"params": [torch.nn.Parameter(torch.randn(2))], "lr": lr} for lr in BASE_LRS]
+    if kind == "adam":
+        return torch.optim.Adam(groups, lr=0.1)
+    if kind == "scratch":
+        return ScratchSGD(groups, lr=0.1, momentum=0.9)
+    return torch.optim.SGD(groups, lr=0.1, momentum=0.9)
+
+
+# name -> (strategy for the keyword arguments, builder from a scheduler module)
+SPECS = {
+    "StepLR": (
+        st.fixed_dictionaries({"step_size": st.integers(1, 30), "gamma": floats(0.1, 1.2)}),
+        lambda M, opt, kw: M.StepLR(opt, **kw),
+    ),
+    "MultiStepLR": (
+        st.fixed_dictionaries(
+            {"milestones": st.lists(st.integers(0, 120), max_size=5), "gamma": floats(0.1, 1.2)}
+        ),
+        lambda M, opt, kw: M.MultiStepLR(opt, **kw),
+    ),
+    "ConstantLR": (
+        st.fixed_dictionaries({"factor": floats(0.01, 1.0), "total_iters": st.integers(1, 150)}),
+        lambda M, opt, kw: M.ConstantLR(opt, **kw),
+    ),
+    "LinearLR": (
+        st.fixed_dictionaries(
+            {
+                "start_factor": floats(0.01, 1.0),
+                "end_factor": floats(0.0, 1.0),
+                "total_iters": st.integers(1, 150),
+            }
+        ),
+        lambda M, opt, kw: M.LinearLR(opt, **kw),
+    ),
+    "ExponentialLR": (
+        st.fixed_dictionaries({"gamma": floats(0.8, 1.05)}),
+        lambda M, opt, kw: M.ExponentialLR(opt, **kw),
+    ),
+    "PolynomialLR": (
+        st.fixed_dictionaries({"total_iters": st.integers(1, 150), "power": floats(0.0, 3.0)}),
+        lambda M, opt, kw: M.PolynomialLR(opt, **kw),
+    ),
+    "CosineAnnealingLR": (
+        st.fixed_dictionaries({"T_max": st.integers(1, 200), "eta_min": floats(0.0, 0.01)}),
+        lambda M, opt, kw: M.CosineAnnealingLR(opt, **kw),
+    ),
+    "CosineAnnealingWarmRestarts": (
+        st.fixed_dictionaries(
+            {"T_0": st.integers(1, 30), "T_mult": st.integers(1, 3), "eta_min": floats(0, 0.01)}
+        ),
+        lambda M, opt, kw: M.CosineAnnealingWarmRestarts(opt, **kw),
+    ),
+    "CyclicLR": (
+        st.fixed_dictionaries(
+            {
+                "base_lr": per_group(floats(1e-3, 0.05), floats(1e-3, 0.05)).map(list),
+                "max_lr": floats(0.06, 0.5),
+                "step_size_up": st.integers(1, 40),
+                "step_size_down": st.none() | st.integers(0, 40),
+                "mode": st.sampled_from(["triangular", "triangular2", "exp_range"]),
+                "gamma": floats(0.9, 1.0),
+                "base_momentum": floats(0.5, 0.8),
+                "max_momentum": per_group(floats(0.85, 0.95), floats(0.85, 0.95)).map(list),
+            }
+        ),
+        lambda M, opt, kw: M.CyclicLR(opt, **kw),
+    ),
+    "CyclicLR(scale_fn)": (
+        st.fixed_dictionaries(
+            {
+                "base_lr": floats(1e-3, 0.05),
+                "max_lr": floats(0.06, 0.5),
+                "step_size_up": st.integers(1, 40),
+                "scale_fn": st.sampled_from([lambda x: 1 / (1 + x), lambda x: 0.99**x]),
+                "scale_mode": st.sampled_from(["cycle", "iterations"]),
+            }
+        ),
+        lambda M, opt, kw: M.CyclicLR(opt, **kw),
+    ),
+    "OneCycleLR": (
+        st.fixed_dictionaries(
+            {
+                "max_lr": per_group(floats(0.01, 1.0), floats(0.01, 1.0)).map(list),
+                "total_steps": st.integers(STEPS, 300),
+                "pct_start": floats(0.05, 0.95),
+                "anneal_strategy": st.sampled_from(["cos", "linear"]),
+                "div_factor": floats(2.0, 50.0),
+                "final_div_factor": floats(10.0, 1e4),
+                "three_phase": st.booleans(),
+                "base_momentum": floats(0.5, 0.85),
+            }
+        ),
+        lambda M, opt, kw: M.OneCycleLR(opt, **kw),
+    ),
+    "LambdaLR": (
+        st.fixed_dictionaries({"lr_lambda": per_group(lambdas, lambdas).map(list)}),
+        lambda M, opt, kw: M.LambdaLR(opt, **kw),
+    ),
+    "MultiplicativeLR": (
+        st.fixed_dictionaries({"lr_lambda": lambdas}),
+        lambda M, opt, kw: M.MultiplicativeLR(opt, **kw),
+    ),
+    "SequentialLR": (
+        st.fixed_dictionaries(
+            {
+                "warmup": st.integers(1, 40),
+                "milestone": st.integers(1, 60),
+                "T_max": st.integers(5, 90),
+            }
+        ),
+        lambda M, opt, kw: M.SequentialLR(
+            opt,
+            [
+                M.LinearLR(opt, start_factor=0.01, total_iters=kw["warmup"]),
+                M.CosineAnnealingLR(opt, T_max=kw["T_max"], eta_min=1e-3),
+            ],
+            milestones=[kw["milestone"]],
+        ),
+    ),
+    "ChainedScheduler": (
+        st.fixed_dictionaries({"factor": floats(0.1, 1.0), "gamma": floats(0.9, 1.0)}),
+        lambda M, opt, kw: M.ChainedScheduler(
+            [
+                M.ConstantLR(opt, factor=kw["factor"], total_iters=7),
+                M.ExponentialLR(opt, kw["gamma"]),
+            ]
+        ),
+    ),
+}
+
+
+def momentum(group):
+    return group["betas"][0] if "betas" in group else group["momentum"]
+
+
+def run(scheduler, opt, steps=STEPS, edit_at=None):
+    """lr and momentum of every group after construction and each step; an outside lr edit at
+    ``edit_at`` (halving every group's lr) shows whether it persists."""
+    rows = []
+    for t in range(steps):
+        rows.append([v for g in opt.param_groups for v in (g["lr"], momentum(g))])
+        if t == edit_at:
+            for g in opt.param_groups:
+                g["lr"] *= 0.5
+        opt.step()
+        scheduler.step()
+    return np.array(rows)
+
+
+def assert_close(ours, theirs):
+    """Relative 1e-9; torch's recursion may land 1e-18 off an exact 0, hence the tiny atol."""
+    np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-15)
+
+
+def twin_and_torch(name, kw, kind, edit_at=None):
+    _, build = SPECS[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        theirs_opt, ours_opt = make_optimizer(kind), make_optimizer(kind)
+        theirs = run(build(T, theirs_opt, kw), theirs_opt, edit_at=edit_at)
+        ours = run(build(L, ours_opt, kw), ours_opt, edit_at=edit_at)
+    return ours, theirs
+
+
+@pytest.mark.parametrize("kind", ["sgd", "adam"])
+@pytest.mark.parametrize("name", SPECS)
+def test_twin_matches_torch(name, kind):
+    @settings(max_examples=15, deadline=None)
+    @given(kw=SPECS[name][0])
+    def check(kw):
+        assert_close(*twin_and_torch(name, kw, kind))
+
+    check()
+
+
+@pytest.mark.parametrize("name", SPECS)
+def test_outside_lr_edit_behaves_as_in_torch(name):
+    """Chainable schedulers keep an lr set from outside; closed-form ones overwrite it."""
+
+    @settings(max_examples=5, deadline=None)
+    @given(kw=SPECS[name][0])
+    def check(kw):
+        assert_close(*twin_and_torch(name, kw, "sgd", edit_at=STEPS // 2))
+
+    check()
+
+
+@pytest.mark.parametrize("name", SPECS)
+def test_twin_drives_the_scratch_optimizer(name):
+    @settings(max_examples=3, deadline=None)
+    @given(kw=SPECS[name][0])
+    def check(kw):
+        _, theirs = twin_and_torch(name, kw, "sgd")
+        opt = make_optimizer("scratch")
+        assert_close(run(SPECS[name][1](L, opt, kw), opt), theirs)
+
+    check()
+
+
+# --- resuming --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", SPECS)
+def test_resume_from_state_dict_continues_exactly(name):
+    @settings(max_examples=3, deadline=None)
+    @given(kw=SPECS[name][0])
+    def check(kw):
+        resume_and_compare(SPECS[name][1], kw)
+
+    check()
+
+
+def resume_and_compare(build, kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        opt = make_optimizer()
+        straight = run(build(L, opt, kw), opt)
+        opt = make_optimizer()
+        first = build(L, opt, kw)
+        head = run(first, opt, steps=STEPS // 2)
+        saved = copy.deepcopy((opt.state_dict(), first.state_dict()))
+        opt = make_optimizer()
+        second = build(L, opt, kw)
+        opt.load_state_dict(saved[0])
+        second.load_state_dict(saved[1])
+        tail = run(second, opt, steps=STEPS - STEPS // 2)
+    np.testing.assert_array_equal(np.vstack([head, tail]), straight)
+
+
+# --- composing with torch ------------------------------------------------------------------
+
+
+def test_torch_composites_accept_our_twins_and_ours_accept_torch_schedulers():
+    def sequence(outer, inner):
+        opt = make_optimizer()
+        parts = [inner.LinearLR(opt, 0.1, total_iters=10), inner.StepLR(opt, 7, 0.5)]
+        sequential = run(outer.SequentialLR(opt, parts, [8]), opt)
+        opt = make_optimizer()
+        parts = [inner.ConstantLR(opt, 0.5, total_iters=10), inner.ExponentialLR(opt, 0.99)]
+        return sequential, run(outer.ChainedScheduler(parts), opt)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        reference = sequence(T, T)
+        for outer, inner in [(T, L), (L, T), (L, L)]:
+            for got, want in zip(sequence(outer, inner), reference, strict=True):
+                assert_close(got, want)
+
+
+def test_composites_reject_reduce_lr_on_plateau_like_torch():
+    opt = make_optimizer()
+    for plateau in (L.ReduceLROnPlateau(opt), T.ReduceLROnPlateau(opt)):
+        with pytest.raises(ValueError, match="does not support `ReduceLROnPlateau`"):
+            L.ChainedScheduler([plateau])
+
+
+# --- traps -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, kwargs, error",
+    [
+        ("LambdaLR", {"lr_lambda": lambda e: 0.9**e}, ValueError),
+        ("CosineAnnealingWarmRestarts", {"T_0": 5}, ValueError),
+        ("OneCycleLR", {"max_lr": 0.1, "total_steps": 50}, KeyError),
+    ],
+)
+def test_group_added_later_fails_as_in_torch(name, kwargs, error):
+    for M in (T, L):
+        opt = make_optimizer()
+        scheduler = getattr(M, name)(opt, **kwargs)
+        opt.add_param_group({"params": [torch.nn.Parameter(torch.zeros(1))], "lr": 0.5})
+        opt.step()
+        with pytest.raises(error):
+            scheduler.step()
+
+
+def test_one_cycle_allows_total_steps_and_raises_after():
+    for M in (T, L):
+        scheduler = M.OneCycleLR(make_optimizer(), max_lr=0.1, total_steps=3)
+        for _ in range(3):
+            scheduler.step()
+        with pytest.raises(ValueError, match="Tried to step 4 times"):
+            scheduler.step()
+
+
+def test_sequential_restarts_the_next_scheduler_at_its_milestone():
+    """A warmup cut short by an early milestone: the cosine starts again from base_lr."""
+    opt = make_optimizer()
+    scheduler = L.SequentialLR(
+        opt, [L.LinearLR(opt, 0.1, total_iters=10), L.CosineAnnealingLR(opt, 20)], [4]
+    )
+    lrs = run(scheduler, opt, steps=6)[:, 0]
+    assert lrs[3] < BASE_LRS[0] and lrs[4] == BASE_LRS[0]
+
+
+# --- validation ------------------------------------------------------------------------------
+
+INVALID = [
+    ("ConstantLR", {"factor": 1.5}),
+    ("LinearLR", {"start_factor": 0.0}),
+    ("LinearLR", {"end_factor": 2.0}),
+    ("LambdaLR", {"lr_lambda": [lambda e: 1.0]}),
+    ("MultiplicativeLR", {"lr_lambda": [lambda e: 1.0]}),
+    ("MultiplicativeLR", {"lr_lambda": 0.5}),
+    ("CosineAnnealingWarmRestarts", {"T_0": 0}),
+    ("CosineAnnealingWarmRestarts", {"T_0": 2.5}),
+    ("CosineAnnealingWarmRestarts", {"T_0": 5, "T_mult": 0}),
+    ("CosineAnnealingWarmRestarts", {"T_0": 5, "eta_min": "0"}),
+    ("CyclicLR", {"base_lr": [0.1], "max_lr": 1.0}),
+    ("CyclicLR", {"base_lr": 0.1, "max_lr": [1.0, 1.0, 1.0]}),
+    ("CyclicLR", {"base_lr": 0.1, "max_lr": 1.0, "mode": "square"}),
+    ("CyclicLR", {"base_lr": 0.1, "max_lr": 1.0, "base_momentum": [0.8]}),
+    ("OneCycleLR", {"max_lr": 0.1}),
+    ("OneCycleLR", {"max_lr": 0.1, "total_steps": 0}),
+    ("OneCycleLR", {"max_lr": 0.1, "epochs": 0, "steps_per_epoch": 10}),
+    ("OneCycleLR", {"max_lr": 0.1, "epochs": 2, "steps_per_epoch": 1.5}),
+    ("OneCycleLR", {"max_lr": 0.1, "total_steps": 10, "pct_start": 1.2}),
+    ("OneCycleLR", {"max_lr": 0.1, "total_steps": 10, "anneal_strategy": "exp"}),
+    ("OneCycleLR", {"max_lr": [0.1], "total_steps": 10}),
+    ("ReduceLROnPlateau", {"factor": 1.0}),
+    ("ReduceLROnPlateau", {"min_lr": [0.0]}),
+    ("ReduceLROnPlateau", {"mode": "sideways"}),
+    ("ReduceLROnPlateau", {"threshold_mode": "ratio"}),
+    ("SequentialLR", {"schedulers": [], "milestones": []}),
+    ("SequentialLR", {"schedulers": "two", "milestones": [3]}),
+]
+
+
+def _raised(callable_):
+    with pytest.raises((ValueError, TypeError, KeyError)) as info:
+        callable_()
+    return type(info.value), str(info.value)
+
+
+@pytest.mark.parametrize("name, kwargs", INVALID)
+def test_invalid_arguments_raise_torchs_error(name, kwargs):
+    assert _raised(lambda: getattr(L, name)(make_optimizer(), **kwargs)) == _raised(
+        lambda: getattr(T, name)(make_optimizer(), **kwargs)
+    )
+
+
+def test_non_optimizer_and_momentum_free_optimizer_are_rejected_like_torch():
+    plain = torch.optim.Adagrad([torch.nn.Parameter(torch.zeros(1))])
+    for build in [
+        lambda M: M.StepLR(object(), 3),
+        lambda M: M.CyclicLR(plain, 0.1, 1.0),
+        lambda M: M.OneCycleLR(plain, 0.1, 10),
+        lambda M: M.ChainedScheduler([M.StepLR(make_optimizer(), 3)], make_optimizer()),
+    ]:
+        ours, theirs = _raised(lambda b=build: b(L)), _raised(lambda b=build: b(T))
+        assert ours[0] == theirs[0]
+        assert (
+            ours[1].split(" at index")[0].split(" has <")[0]
+            == theirs[1].split(" at index")[0].split(" has <")[0]
+        )
+
+
+def test_resuming_with_last_epoch_needs_initial_lr_as_in_torch():
+    assert _raised(lambda: L.StepLR(make_optimizer(), 3, last_epoch=4)) == _raised(
+        lambda: T.StepLR(make_optimizer(), 3, last_epoch=4)
+    )
+
+
+# --- ReduceLROnPlateau -----------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    kw=st.fixed_dictionaries(
+        {
+            "mode": st.sampled_from(["min", "max"]),
+            "factor": floats(0.1, 0.9),
+            "patience": st.integers(0, 5),
+            "threshold": floats(0.0, 0.1),
+            "threshold_mode": st.sampled_from(["rel", "abs"]),
+            "cooldown": st.integers(0, 4),
+            "min_lr": st.one_of(
+                floats(0.0, 0.02), per_group(floats(0, 0.05), floats(0, 0.01)).map(list)
+            ),
+            "eps": st.sampled_from([1e-8, 1e-3]),
+        }
+    ),
+    metrics=st.lists(st.integers(-4, 4), min_size=80, max_size=80),
+)
+def test_reduce_lr_on_plateau_matches_torch(kw, metrics):
+    # a random walk with repeats, so plateaus, ties and improvements all happen
+    walk = np.cumsum(metrics) / 4.0
+    sequences = []
+    for M in (T, L):
+        opt = make_optimizer()
+        scheduler = M.ReduceLROnPlateau(opt, **kw)
+        sequences.append([])
+        for value in walk:
+            scheduler.step(value)
+            sequences[-1].append(scheduler.get_last_lr())
+    np.testing.assert_array_equal(*sequences)
+
+
+def test_reduce_lr_on_plateau_cuts_after_patience_and_waits_out_cooldown():
+    opt = make_optimizer()
+    scheduler = L.ReduceLROnPlateau(opt, patience=2, cooldown=1, min_lr=[0.05, 0.0])
+    lrs = []
+    for _ in range(8):
+        scheduler.step(1.0)
+        lrs.append(scheduler.get_last_lr())
+    # best at step 1; bad steps 2, 3, 4 -> cut at 4; cooldown 5; bad 6, 7, 8 -> cut at 8
+    assert lrs[2] == [0.1, 0.03] and lrs[3] == pytest.approx([0.05, 0.003])
+    assert lrs[6] == lrs[3] and lrs[7] == pytest.approx([0.05, 0.0003])
