@@ -2,11 +2,13 @@
 typical mistake with a message that names it."""
 
 import importlib.util
+import math
 from pathlib import Path
 
 import pytest
+from torch.optim import lr_scheduler
 
-from lessons.checks import groups
+from lessons.checks import groups, keras_side
 from lessons.gan import bce
 
 SOLUTIONS = Path(__file__).parents[1] / "solutions"
@@ -21,6 +23,7 @@ def solution(name):
 
 
 nb04 = solution("04_parameter_groups")
+nb07 = solution("07_pytorch_and_keras")
 
 
 def assert_wrong(result, *phrases):
@@ -123,8 +126,67 @@ def test_gan_round_rejects_g_before_d():
     assert_wrong(groups.check_gan_round(g_first), "Step D first")
 
 
+# --- 07 PyTorch next to Keras ---------------------------------------------------------------
+
+
+def test_piecewise_accepts_the_solution():
+    assert keras_side.check_piecewise(nb07.piecewise)
+
+
+def test_piecewise_rejects_exclusive_boundaries():
+    def multistep(optimizer):
+        return lr_scheduler.MultiStepLR(optimizer, milestones=[30, 60], gamma=0.1)
+
+    assert_wrong(keras_side.check_piecewise(multistep), "step 30", "inclusive")
+
+
+def test_piecewise_reports_a_crash_and_a_non_scheduler():
+    assert_wrong(keras_side.check_piecewise(lambda optimizer: None), "AttributeError")
+
+
+def test_cosine_decay_accepts_the_solution():
+    assert keras_side.check_cosine_decay(nb07.cosine_decay)
+
+
+def test_cosine_decay_rejects_alpha_as_eta_min():
+    def absolute(optimizer):
+        return lr_scheduler.CosineAnnealingLR(optimizer, T_max=100, eta_min=0.2)
+
+    assert_wrong(keras_side.check_cosine_decay(absolute), "fraction", "0.01")
+
+
+def test_cosine_decay_rejects_a_cosine_that_rises_again():
+    def periodic(optimizer):
+        return lr_scheduler.CosineAnnealingLR(optimizer, T_max=100, eta_min=0.01)
+
+    assert_wrong(keras_side.check_cosine_decay(periodic), "step 101", "holds")
+
+
+def test_adam_eps_accepts_the_solution():
+    assert keras_side.check_adam_eps(nb07.torch_eps)
+
+
+def test_adam_eps_rejects_the_same_eps():
+    assert_wrong(keras_side.check_adam_eps(lambda eps, beta_2, step: eps), "not Keras's epsilon")
+
+
+def test_adam_eps_rejects_the_inverted_factor():
+    def inverted(eps, beta_2, step):
+        return eps * math.sqrt(1 - beta_2**step)
+
+    assert_wrong(keras_side.check_adam_eps(inverted), "step=1", "eps =")
+
+
 @pytest.mark.parametrize(
-    "check", [groups.check_cnn_groups, groups.check_unfreeze, groups.check_gan_round]
+    "check",
+    [
+        groups.check_cnn_groups,
+        groups.check_unfreeze,
+        groups.check_gan_round,
+        keras_side.check_piecewise,
+        keras_side.check_cosine_decay,
+        keras_side.check_adam_eps,
+    ],
 )
 def test_open_exercises_are_not_answered(check):
     def stub(*args):
