@@ -1,0 +1,186 @@
+"""A notebook open in JupyterLab in Chromium: run it, read its outputs, move its sliders."""
+
+import json
+import re
+import time
+from pathlib import Path
+
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+OUTPUT = ".jp-OutputArea-output"
+# A widget shown without the lab extension prints its repr: "VBox(children=(FloatSlider(...".
+WIDGET_AS_TEXT = re.compile(r"^\s*[A-Z]\w*\((children|value|description|layout)=|^interactive\(")
+# IPython's tracebacks end with "NameError: ..."; a warning line starts with its file path instead.
+ERROR_LINE = re.compile(r"Traceback \(most recent call last\)|^\w*(Error|Exception)\b", re.M)
+
+
+def copy_without_widget_state(source: Path, destination: Path, patch=None):
+    """Write `source` to `destination` with no outputs and no saved widget state.
+
+    Stale outputs would hide what this run shows, and saved widget views render without a kernel.
+    `patch(cell_source) -> cell_source` edits code cells (to break a callback on purpose).
+    """
+    notebook = json.loads(source.read_text())
+    notebook["metadata"].pop("widgets", None)
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"] = []
+            cell["execution_count"] = None
+            if patch is not None:
+                cell["source"] = patch("".join(cell["source"]))
+    destination.write_text(json.dumps(notebook))
+
+
+def saved_widget_view_count(source: Path):
+    """How many widget views the committed notebook displayed when it was last run."""
+    notebook = json.loads(source.read_text())
+    return sum(
+        WIDGET_MIME in output.get("data", {})
+        for cell in notebook["cells"]
+        for output in cell.get("outputs", [])
+    )
+
+
+def wait_for(condition, timeout, what, interval=0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+class NotebookPage:
+    def __init__(self, page, server, path: str):
+        self.page = page
+        self.server = server
+        self.path = path
+
+    def kernel_state(self):
+        """From /api/sessions: the toolbar says "idle" before a kernel exists."""
+        for session in self.server.api("sessions"):
+            if session["path"] == self.path and session.get("kernel"):
+                return session["kernel"]["execution_state"]
+        return None
+
+    def session_id(self):
+        return next((s["id"] for s in self.server.api("sessions") if s["path"] == self.path), None)
+
+    def open(self, timeout=60):
+        url = f"{self.server.url}/lab/tree/{self.path}?reset&token={self.server.token}"
+        self.page.goto(url, timeout=timeout * 1000)
+        self.page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=timeout * 1000)
+        wait_for(lambda: self.kernel_state() == "idle", timeout, "the kernel to start")
+        # Hide the file browser: the screenshots are of the notebook.
+        if self.page.locator("#jp-left-stack").is_visible():
+            self.page.keyboard.press("Control+b")
+
+    def prompts(self):
+        return self.page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
+
+    def run_all(self, timeout):
+        self.page.get_by_role("menuitem", name="Run", exact=True).click()
+        self.page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        self.wait_until_settled(timeout, "Run All to finish")
+
+    def wait_until_settled(self, timeout, what):
+        """Kernel idle and no cell queued ("[*]"), twice in a row half a second apart."""
+
+        def settled():
+            return self.kernel_state() == "idle" and not any("*" in p for p in self.prompts())
+
+        wait_for(lambda: settled() and (time.sleep(0.5) or settled()), timeout, what)
+
+    def problems_after_run(self):
+        """Cells that did not run, error outputs, and widgets rendered as text instead of views."""
+        problems = [
+            f"code cell {index} did not run (prompt {prompt.strip()!r})"
+            for index, prompt in enumerate(self.prompts())
+            if not re.search(r"\d", prompt)
+        ]
+        stderr = self.page.locator(f'{OUTPUT}[data-mime-type="application/vnd.jupyter.stderr"]')
+        problems += [f"error output:\n{text}" for text in stderr.all_inner_texts()
+                     if ERROR_LINE.search(text)]  # fmt: skip
+        plain = self.page.locator(f'{OUTPUT}[data-mime-type="text/plain"]')
+        problems += [f"widget shown as text: {text[:80]!r}" for text in plain.all_inner_texts()
+                     if WIDGET_AS_TEXT.search(text)]  # fmt: skip
+        outputs = self.page.locator(OUTPUT).all_inner_texts()
+        problems += [f"widget failed to render: {text[:80]!r}" for text in outputs
+                     if "Error displaying widget" in text]  # fmt: skip
+        return problems
+
+    def widget_view_count(self):
+        """Widget views displayed by cells, not counting widgets nested in other widgets."""
+        return self.page.locator(f"{OUTPUT} > .jupyter-widgets").evaluate_all(
+            "views => views.filter(v => !v.parentElement.closest('.jupyter-widgets')).length"
+        )
+
+    def explorer_cells(self):
+        """Code cells whose outputs hold at least one slider handle (noUiSlider in ipywidgets 8)."""
+        return self.page.locator(".jp-CodeCell").filter(has=self.page.locator(".noUi-handle"))
+
+    def scroll_to_top(self):
+        self.page.locator(".jp-NotebookPanel-notebook").evaluate("node => (node.scrollTop = 0)")
+
+
+class Explorer:
+    """One cell's sliders and the plot images its outputs show."""
+
+    def __init__(self, notebook: NotebookPage, cell, name):
+        self.notebook = notebook
+        self.cell = cell
+        self.name = name
+        self.handles = cell.locator(".noUi-handle")
+
+    def screenshot(self, path):
+        """The explorer's first widget view, the viewport grown so that none of it is cut off."""
+        view = self.cell.locator(f"{OUTPUT} > .jupyter-widgets").first
+        page = self.notebook.page
+        viewport = page.viewport_size
+        height = view.bounding_box()["height"]
+        page.set_viewport_size({**viewport, "height": max(viewport["height"], int(height) + 200)})
+        try:
+            view.screenshot(path=path)
+        finally:
+            page.set_viewport_size(viewport)
+
+    def plot_sources(self):
+        return self.cell.locator(f"{OUTPUT} img").evaluate_all("imgs => imgs.map(i => i.src)")
+
+    def handle_value(self, handle):
+        # aria-valuenow is rounded to one decimal; aria-valuetext carries the full value.
+        return handle.get_attribute("aria-valuetext")
+
+    def press_arrow(self, handle):
+        """ArrowLeft unless the handle already sits at its minimum."""
+        at_minimum = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemin")
+        handle.focus()
+        handle.press("ArrowRight" if at_minimum else "ArrowLeft")
+
+    def drag(self, handle):
+        """Drag a quarter of the track towards its roomier side."""
+        box = handle.bounding_box()
+        track = handle.locator("xpath=ancestor::*[contains(@class, 'noUi-target')][1]")
+        track_box = track.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        towards_left = x > track_box["x"] + track_box["width"] / 2
+        shift = track_box["width"] / 4 * (-1 if towards_left else 1)
+        mouse = self.notebook.page.mouse
+        mouse.move(x, y)
+        mouse.down()
+        mouse.move(x + shift, y, steps=8)
+        mouse.up()
+
+    def check_moves_plot(self, index, move, how, timeout):
+        """Move handle `index` with `move`; the handle's value and the plot must both change."""
+        handle = self.handles.nth(index)
+        handle.scroll_into_view_if_needed()
+        value, plots = self.handle_value(handle), self.plot_sources()
+        where = f"{self.name}, slider {index} moved by {how}"
+        assert plots, f"{where}: no plot image in the explorer's outputs"
+        move(handle)
+        wait_for(lambda: self.handle_value(handle) != value, 5, f"{where}: the slider to move")
+        try:
+            wait_for(lambda: self.plot_sources() not in ([], plots), timeout, "a new plot")
+        except AssertionError:
+            raise AssertionError(f"{where}: the plot did not change within {timeout} s") from None
+        self.notebook.wait_until_settled(timeout, f"{where}: the kernel to settle")

@@ -1,0 +1,73 @@
+"""Every notebook, Run All in JupyterLab in headless Chromium: no errors, widgets render as widgets,
+and every slider of every explorer, moved by keyboard and by dragging, changes its plot.
+
+Deselect with `-m "not browser"`. Screenshots go to docs/screenshots/ (committed), and on failure to
+tests/browser/failures/ (ignored).
+"""
+
+from pathlib import Path
+
+import pytest
+from notebook_page import Explorer, NotebookPage, saved_widget_view_count
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
+FIXTURE = Path(__file__).parent / "fixtures" / "explorer_fixture.ipynb"
+SCREENSHOTS = REPO / "docs" / "screenshots"
+RUN_ALL_TIMEOUT = 150  # s; a lesson runs in under 60 s on an idle machine
+REDRAW_TIMEOUT = 30  # s, for one slider move to reach the plot
+OBSERVE = 'slider.observe(redraw, names="value")'
+
+
+def check_explorers(notebook: NotebookPage, screenshot=None, timeout=REDRAW_TIMEOUT):
+    """Move each slider of each explorer by keyboard, then by dragging; count the explorers."""
+    cells = notebook.explorer_cells()
+    for cell_index in range(cells.count()):
+        explorer = Explorer(notebook, cells.nth(cell_index), f"explorer {cell_index}")
+        if screenshot and cell_index == 0:
+            explorer.screenshot(screenshot)
+        for index in range(explorer.handles.count()):
+            explorer.check_moves_plot(index, explorer.press_arrow, "keyboard", timeout)
+            explorer.check_moves_plot(index, explorer.drag, "dragging", timeout)
+    return cells.count()
+
+
+def run_notebook(notebook: NotebookPage, expected_widget_views):
+    notebook.run_all(RUN_ALL_TIMEOUT)
+    problems = notebook.problems_after_run()
+    assert not problems, "\n".join(problems)
+    views = notebook.widget_view_count()
+    assert views >= expected_widget_views, (
+        f"{views} widget views rendered; the committed notebook shows {expected_widget_views}"
+    )
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS, ids=lambda path: path.stem)
+def test_notebook_runs_and_its_explorers_respond(source, open_notebook):
+    notebook = open_notebook(source)
+    run_notebook(notebook, saved_widget_view_count(source))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    notebook.scroll_to_top()
+    notebook.page.screenshot(path=SCREENSHOTS / f"{source.stem}.png")
+    check_explorers(notebook, screenshot=SCREENSHOTS / f"{source.stem}-explorer.png")
+
+
+def test_harness_moves_the_fixture_slider_and_sees_the_plot_change(open_notebook):
+    notebook = open_notebook(FIXTURE)
+    run_notebook(notebook, expected_widget_views=1)
+    assert check_explorers(notebook) == 1
+
+
+def break_slider_callback(cell_source):
+    return cell_source.replace(OBSERVE, 'slider.observe(lambda change: 1 / 0, names="value")')
+
+
+def test_harness_fails_when_a_slider_callback_raises(open_notebook):
+    """The first draw works, so Run All passes; moving the slider exposes the broken callback."""
+    assert OBSERVE in FIXTURE.read_text().replace('\\"', '"')
+    notebook = open_notebook(FIXTURE, patch=break_slider_callback)
+    run_notebook(notebook, expected_widget_views=1)
+    with pytest.raises(AssertionError, match="the plot did not change"):
+        check_explorers(notebook, timeout=10)
