@@ -119,7 +119,7 @@ class NotebookPage:
         return self.page.locator(".jp-CodeCell").filter(has=self.page.locator(".noUi-handle"))
 
     def scroll_to_top(self):
-        self.page.locator(".jp-NotebookPanel-notebook").evaluate("node => (node.scrollTop = 0)")
+        self.page.locator(".jp-Notebook .jp-Cell").first.evaluate("cell => cell.scrollIntoView()")
 
 
 class Explorer:
