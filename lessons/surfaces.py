@@ -1,0 +1,118 @@
+"""Two-dimensional loss surfaces for optimizer races, and ``run_trajectory`` to race on them.
+
+Each surface is written once, in torch, elementwise in ``xy[0]`` and ``xy[1]``: the same function
+is differentiable on a (2,) tensor and evaluates a whole contour grid of shape (2, rows, cols).
+The gradient is also given in closed form, because autograd on a 2-vector costs about 50 us a step,
+more than the optimizer's update; ``tests/test_surfaces.py`` checks it against autograd.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+
+def quadratic(xy):
+    """f = 0.1 x² + 2 y²: curvatures 0.2 and 4, condition number 20."""
+    return 0.1 * xy[0] ** 2 + 2 * xy[1] ** 2
+
+
+def quadratic_grad(x, y):
+    return 0.2 * x, 4 * y
+
+
+def rosenbrock(xy):
+    """f = (1 − x)² + 100 (y − x²)²: a curved, narrow valley; minimum 0 at (1, 1)."""
+    return (1 - xy[0]) ** 2 + 100 * (xy[1] - xy[0] ** 2) ** 2
+
+
+def rosenbrock_grad(x, y):
+    valley = y - x * x
+    return -2 * (1 - x) - 400 * x * valley, 200 * valley
+
+
+def saddle(xy):
+    """f = x² + y⁴/4 − y²/2: a saddle at (0, 0) between minima −1/4 at (0, ±1)."""
+    return xy[0] ** 2 + xy[1] ** 4 / 4 - xy[1] ** 2 / 2
+
+
+def saddle_grad(x, y):
+    return 2 * x, y * y * y - y
+
+
+def beale(xy):
+    """f = (1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)²: minimum 0 at (3, 0.5)."""
+    x, y = xy[0], xy[1]
+    return (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2
+
+
+def beale_grad(x, y):
+    a, b, c = 1.5 - x + x * y, 2.25 - x + x * y * y, 2.625 - x + x * y * y * y
+    dx = 2 * a * (y - 1) + 2 * b * (y * y - 1) + 2 * c * (y * y * y - 1)
+    dy = 2 * a * x + 4 * b * x * y + 6 * c * x * y * y
+    return dx, dy
+
+
+@dataclass(frozen=True)
+class Surface:
+    """A loss f(xy), its gradient (x, y) -> (∂f/∂x, ∂f/∂y), and how to look at it."""
+
+    name: str
+    f: Callable
+    grad: Callable
+    start: tuple[float, float]
+    xlim: tuple[float, float]
+    ylim: tuple[float, float]
+    minima: tuple[tuple[float, float], ...]
+    lr: float  # a learning rate at which plain SGD makes visible progress without diverging
+
+    def __call__(self, xy):
+        return self.f(xy)
+
+    def grid(self, n=120):
+        """(X, Y, Z) on an n x n grid over xlim x ylim, for ``contour``."""
+        X, Y = np.meshgrid(np.linspace(*self.xlim, n), np.linspace(*self.ylim, n))
+        return X, Y, self.f(torch.from_numpy(np.stack([X, Y]))).numpy()
+
+
+SURFACES = {
+    s.name: s
+    for s in [
+        Surface("quadratic", quadratic, quadratic_grad, (-5, -2), (-6, 6), (-3, 3), ((0, 0),), 0.1),
+        Surface(
+            "rosenbrock", rosenbrock, rosenbrock_grad, (-1.2, 1), (-2, 2), (-1, 3), ((1, 1),), 1e-3
+        ),
+        Surface(
+            "saddle", saddle, saddle_grad, (-1.5, 1e-3), (-2, 2), (-2, 2), ((0, -1), (0, 1)), 0.05
+        ),
+        Surface("beale", beale, beale_grad, (1, 1.5), (-1, 4), (-1.5, 2), ((3, 0.5),), 0.01),
+    ]
+}
+
+
+def surface_named(surface):
+    """A Surface, given itself or its name."""
+    if isinstance(surface, Surface):
+        return surface
+    if surface not in SURFACES:
+        raise ValueError(f"Unknown surface {surface!r}; expected one of {sorted(SURFACES)}")
+    return SURFACES[surface]
+
+
+def run_trajectory(optimizer_cls, surface, start=None, steps=100, **hyper):
+    """Positions of ``optimizer_cls([xy], **hyper)`` over ``steps`` steps: an array (steps + 1, 2).
+
+    Row 0 is the start (default: the surface's); row k is xy, in float64, after k ``step()`` calls.
+    """
+    surface = surface_named(surface)
+    if steps < 0:
+        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
+    xy = torch.tensor(surface.start if start is None else start, dtype=torch.float64)
+    optimizer = optimizer_cls([xy], **hyper)
+    path = [xy.tolist()]
+    for _ in range(steps):
+        xy.grad = torch.tensor(surface.grad(*path[-1]), dtype=torch.float64)
+        optimizer.step()
+        path.append(xy.tolist())
+    return np.array(path)

@@ -1,0 +1,7 @@
+"""Slider explorers: schedules, schedules side by side, parameter groups, optimizer races."""
+
+from .compare import compare_schedules, group_explorer
+from .schedule import schedule_explorer
+from .trajectory import trajectory_explorer
+
+__all__ = ["schedule_explorer", "compare_schedules", "group_explorer", "trajectory_explorer"]

@@ -1,0 +1,181 @@
+"""What every explorer shares: named controls above a picture that is redrawn on every move.
+
+The picture is a PNG in an ``ipywidgets.Image``, so it works in JupyterLab with ipywidgets and
+matplotlib alone. A redraw updates the data of the artists that move, then blits: the static part
+(axes, ticks, contours) is drawn once per set of axis limits and reused, and only the moving
+artists are drawn over it. RGB PNG at a low dpi, zlib level 1, keeps encoding to a few ms.
+"""
+
+import html
+import io
+import math
+import textwrap
+
+import ipywidgets as widgets
+import matplotlib
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+
+DPI = 72
+# matplotlib renders text glyph by glyph in Python (about 60 us each); unhinted is 40% cheaper
+FAST_TEXT = {"text.hinting": "no_hinting"}
+Z_RLE = 3  # zlib's run-length strategy: plots are mostly runs of one colour
+
+
+def log_slider(name, value, low, high):
+    """A slider over 10**low ... 10**high, ten stops a decade (learning rates)."""
+    return widgets.FloatLogSlider(
+        value=value,
+        base=10,
+        min=math.log10(low),
+        max=math.log10(high),
+        step=0.1,
+        description=name,
+        readout_format=".3g",
+        continuous_update=True,
+    )
+
+
+def float_slider(name, value, low, high, step=0.01):
+    return widgets.FloatSlider(
+        value=value, min=low, max=high, step=step, description=name, readout_format=".3g"
+    )
+
+
+def int_slider(name, value, low, high):
+    return widgets.IntSlider(value=value, min=low, max=high, description=name)
+
+
+def int_range(name, value, low, high):
+    return widgets.IntRangeSlider(value=value, min=low, max=high, description=name)
+
+
+def dropdown(name, value, options):
+    return widgets.Dropdown(value=value, options=options, description=name)
+
+
+def checkbox(name, value):
+    return widgets.Checkbox(value=value, description=name, indent=False)
+
+
+def figure(height, rows=1):
+    """A figure of ``rows`` axes sharing x, with room for a two-line title above them."""
+    fig = Figure(figsize=(6.4, height), dpi=DPI)
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(rows, 1, sharex=True, squeeze=False)[:, 0]
+    fig.subplots_adjust(left=0.11, right=0.97, top=1 - 0.62 / height, bottom=0.45 / height)
+    return fig, list(axes)
+
+
+def nice_ceiling(value):
+    """The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten that is >= value.
+
+    Axis limits snapped to this grid change only every few slider stops, so most moves reuse the
+    cached background instead of redrawing ticks and labels.
+    """
+    if not np.isfinite(value) or value <= 0:
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(value))
+    return next(
+        m * power
+        for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+        if m * power >= value * (1 - 1e-12)
+    )
+
+
+def step_ceiling(steps):
+    """``steps`` rounded up to a multiple of half its power of ten (137 -> 150, 13 -> 15)."""
+    unit = max(10 ** math.floor(math.log10(max(steps, 1))) / 2, 1)
+    return math.ceil(steps / unit) * unit
+
+
+def show(value):
+    """A value as a title shows it: floats to 3 significant digits."""
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(map(show, value)) + "]"
+    return repr(value)
+
+
+def set_title(ax, name, args):
+    """``Name(a=1, b=0.1)`` above ``ax``, wrapped; ``args`` is a sequence of (name, value) pairs."""
+    text = f"{name}({', '.join(f'{k}={show(v)}' for k, v in args)})"
+    ax.set_title(textwrap.fill(text, 95), fontsize=8)
+
+
+class Explorer(widgets.VBox):
+    """Controls, a message line and the plot; ``draw(values)`` is the subclass's one job.
+
+    ``draw`` receives ``{name: widget.value}``, updates the artists listed by ``moving()`` and may
+    raise ``ValueError``: the message then appears in place of a traceback, the last good picture
+    stays, and the next valid move clears it.
+    """
+
+    def __init__(self, sliders: dict, figure: Figure, lines: dict):
+        self.sliders = sliders
+        self.figure = figure
+        self.lines = lines
+        self.message = widgets.HTML()
+        self.image = widgets.Image(format="png")
+        self._background = None
+        self._background_key = None
+        controls = widgets.GridBox(
+            list(sliders.values()),
+            layout=widgets.Layout(grid_template_columns="repeat(2, 1fr)"),
+        )
+        for control in sliders.values():
+            control.style.description_width = "initial"
+            control.observe(self.refresh, names="value")
+        super().__init__([controls, self.message, self.image])
+        self.refresh()
+
+    def values(self) -> dict:
+        return {name: control.value for name, control in self.sliders.items()}
+
+    def draw(self, values: dict) -> None:
+        raise NotImplementedError
+
+    def moving(self) -> list:
+        """What a move can change: drawn on every redraw, left out of the cached background."""
+        return [*self.lines.values(), *(ax.title for ax in self.figure.axes)]
+
+    def refresh(self, change=None) -> None:
+        try:
+            self.draw(self.values())
+        except ValueError as error:
+            self.message.value = f'<span style="color:#b00020">{html.escape(str(error))}</span>'
+            return
+        self.message.value = ""
+        self.image.value = self.render()
+
+    def invalidate(self) -> None:
+        """Call when static content changes without the axis limits changing."""
+        self._background_key = None
+
+    def render(self) -> bytes:
+        with matplotlib.rc_context(FAST_TEXT):
+            return self._render()
+
+    def _render(self) -> bytes:
+        canvas = self.figure.canvas
+        moving = self.moving()
+        for artist in moving:
+            artist.set_animated(True)
+        key = tuple(tuple(ax.viewLim.bounds) for ax in self.figure.axes)
+        if key != self._background_key:
+            canvas.draw()  # animated artists are skipped: this is the background
+            self._background = canvas.copy_from_bbox(self.figure.bbox)
+            self._background_key = key
+        else:
+            canvas.restore_region(self._background)
+        for artist in moving:
+            if artist.get_visible():
+                self.figure.draw_artist(artist)
+        size = canvas.get_width_height()
+        image = Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        buffer = io.BytesIO()
+        image.convert("RGB").save(buffer, format="png", compress_level=1, compress_type=Z_RLE)
+        return buffer.getvalue()
