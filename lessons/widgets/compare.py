@@ -64,7 +64,7 @@ class CompareExplorer(Explorer):
         self.names = names
         sliders = {
             "max_lr": log_slider("max_lr", max_lr, 1e-4, 1.0),
-            "min_lr": log_slider("min_lr", min_lr, 1e-6, 1.0),
+            "min_lr": log_slider("min_lr", min_lr, 1e-6, 0.1),
             "total_steps": int_slider("total_steps", total_steps, 10, 600),
         }
         fig, (ax,) = figure(3.6)

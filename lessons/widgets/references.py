@@ -28,11 +28,16 @@ def warmup_stable_decay(optimizer, warmup_steps, stable_steps, decay_steps, eta_
     LinearLR from 1/W to 1 over W - 1 steps gives base_lr (t + 1) / W and then holds base_lr; at
     W + S a second LinearLR goes linearly to eta_min = base_lr * end_factor over D steps.
     """
-    end_factor = eta_min / optimizer.param_groups[0]["lr"]
+    base_lr = optimizer.param_groups[0]["lr"]
+    if not 0 <= eta_min <= base_lr:
+        raise ValueError(
+            f"eta_min ({eta_min:.3g}) above base_lr ({base_lr:.3g}) or below 0: torch's LinearLR "
+            "reaches it as end_factor = eta_min / base_lr, which must be in [0, 1]"
+        )
     warmup = lr_scheduler.LinearLR(
         optimizer, 1 / max(warmup_steps, 1), total_iters=max(warmup_steps - 1, 1)
     )
-    decay = lr_scheduler.LinearLR(optimizer, 1.0, end_factor, total_iters=decay_steps)
+    decay = lr_scheduler.LinearLR(optimizer, 1.0, eta_min / base_lr, total_iters=decay_steps)
     return lr_scheduler.SequentialLR(
         optimizer, [warmup, decay], milestones=[warmup_steps + stable_steps]
     )
