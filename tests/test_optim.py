@@ -1,0 +1,396 @@
+"""lessons.optim against torch.optim 2.13's default single-tensor path (foreach=False)."""
+
+import inspect
+import io
+import math
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch.optim import lr_scheduler
+
+import lessons.optim
+
+NAMES = ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adadelta", "Adamax", "NAdam", "RAdam"]
+TORCH_ONLY = {"foreach", "fused", "capturable", "differentiable"}
+TOL = {torch.float64: 1e-10, torch.float32: 1e-5}
+STEPS = 30
+SHAPES = [[(3, 4), (5,)], [(2, 3, 2), ()]]  # two param groups
+
+
+def build(module, name, params, **kwargs):
+    if module is torch.optim:
+        kwargs["foreach"] = False
+    return getattr(module, name)(params, **kwargs)
+
+
+def initial_values(dtype):
+    gen = torch.Generator().manual_seed(0)
+    return [[torch.randn(shape, generator=gen, dtype=dtype) for shape in group] for group in SHAPES]
+
+
+def fill_grads(params, t):
+    """A gradient that depends on the parameter, so any divergence feeds back, plus seeded noise."""
+    for i, p in enumerate(params):
+        noise = torch.randn(p.shape, generator=torch.Generator().manual_seed(1000 * t + i))
+        p.grad = torch.tanh(p.detach()) + noise.to(p.dtype)
+
+
+def train(opt, params, steps, *, start=0, scheduler=None, lr_change_at=None):
+    for t in range(start, start + steps):
+        if t == lr_change_at:
+            opt.param_groups[0]["lr"] *= 0.5
+            opt.param_groups[1]["lr"] *= 2.0
+        fill_grads(params, t)
+        opt.step()
+        if isinstance(scheduler, lr_scheduler.ReduceLROnPlateau):
+            scheduler.step(1.0)  # a flat loss: the plateau rule cuts the lr every patience + 1
+        elif scheduler is not None:
+            scheduler.step()
+
+
+def twins(name, dtype, kwargs0, kwargs1=None):
+    """Ours and torch's, on equal copies of two param groups; kwargs1 overrides the second group."""
+    pairs = []
+    for module in (lessons.optim, torch.optim):
+        groups = [[v.clone().requires_grad_() for v in group] for group in initial_values(dtype)]
+        param_groups = [{"params": groups[0]}, {"params": groups[1], **(kwargs1 or {})}]
+        pairs.append((build(module, name, param_groups, **kwargs0), groups[0] + groups[1]))
+    return pairs
+
+
+def max_diff(a, b):
+    """Largest absolute difference; a nan must sit at the same place in both (inf if not)."""
+    a, b = a.detach().double(), b.detach().double()
+    if not torch.equal(a.isnan(), b.isnan()):
+        return math.inf
+    return (a - b).nan_to_num(nan=0.0).abs().max().item() if a.numel() else 0.0
+
+
+def assert_same(ours, theirs, tol):
+    """Params and every state tensor: same keys, dtypes, shapes; values within tol."""
+    (opt_a, params_a), (opt_b, params_b) = ours, theirs
+    for pa, pb in zip(params_a, params_b, strict=True):
+        assert max_diff(pa, pb) <= tol
+        assert (pa in opt_a.state) == (pb in opt_b.state)
+        state_a, state_b = opt_a.state.get(pa, {}), opt_b.state.get(pb, {})
+        assert list(state_a) == list(state_b)
+        for key, value in state_b.items():
+            assert state_a[key].dtype == value.dtype, key
+            assert state_a[key].shape == value.shape, key
+            assert max_diff(state_a[key], value) <= tol, key
+
+
+# Valid hyperparameters, drawn from the range each argument allows.
+lr = st.floats(1e-4, 0.3)
+decay = st.sampled_from([0.0]) | st.floats(1e-4, 0.1)
+eps = st.floats(1e-10, 1e-3)
+beta = st.floats(0.0, 0.999)
+betas = st.tuples(beta, beta)
+flag = st.booleans()
+
+
+@st.composite
+def sgd_kwargs(draw):
+    nesterov = draw(flag)
+    momentum = draw(st.floats(0.01, 0.99) if nesterov else st.sampled_from([0.0]) | beta)
+    dampening = 0.0 if nesterov else draw(st.floats(0.0, 1.0))
+    return dict(
+        lr=draw(lr),
+        momentum=momentum,
+        dampening=dampening,
+        weight_decay=draw(decay),
+        nesterov=nesterov,
+        maximize=draw(flag),
+    )
+
+
+def kwargs_of(**strategies):
+    return st.fixed_dictionaries(strategies)
+
+
+adam_like = dict(lr=lr, betas=betas, eps=eps, weight_decay=decay, maximize=flag)
+KWARGS = {
+    "SGD": sgd_kwargs(),
+    "Adagrad": kwargs_of(
+        lr=lr,
+        lr_decay=decay,
+        weight_decay=decay,
+        initial_accumulator_value=st.floats(0.0, 1.0),
+        eps=eps,
+        maximize=flag,
+    ),
+    "RMSprop": kwargs_of(
+        lr=st.floats(1e-4, 0.05),
+        alpha=st.floats(0.5, 0.999),  # centered: v − ḡ² is 0 at alpha 0 and rounds to nan
+        eps=eps,
+        weight_decay=decay,
+        momentum=st.sampled_from([0.0]) | beta,
+        centered=flag,
+        maximize=flag,
+    ),
+    "Adam": kwargs_of(**adam_like, amsgrad=flag, decoupled_weight_decay=flag),
+    "AdamW": kwargs_of(**adam_like, amsgrad=flag),
+    "Adadelta": kwargs_of(lr=st.floats(0.01, 2.0), rho=beta, eps=eps, weight_decay=decay),
+    "Adamax": kwargs_of(**adam_like),
+    "NAdam": kwargs_of(
+        **adam_like, momentum_decay=st.floats(0.0, 0.01), decoupled_weight_decay=flag
+    ),
+    "RAdam": kwargs_of(**adam_like, decoupled_weight_decay=flag),
+}
+# Settings a param group may override; Adagrad's state fill and the two state-shaping flags
+# (RMSprop momentum on/off, centered) are left to the constructor.
+GROUP_KEYS = ("lr", "betas", "eps", "weight_decay", "momentum_decay", "maximize", "rho", "alpha")
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32], ids=str)
+@pytest.mark.parametrize("name", NAMES)
+def test_parity_random_hyperparameters(name, dtype):
+    @settings(max_examples=15, deadline=None, derandomize=True)
+    @given(KWARGS[name], KWARGS[name])
+    def check(kwargs0, kwargs1):
+        kwargs1 = {k: v for k, v in kwargs1.items() if k in GROUP_KEYS}
+        ours, theirs = twins(name, dtype, kwargs0, kwargs1)
+        for opt, params in (ours, theirs):
+            train(opt, params, STEPS, lr_change_at=STEPS // 2)
+        assert_same(ours, theirs, TOL[dtype])
+
+    check()
+
+
+def scheduler_factories():
+    def cycles(opt):  # torch refuses cycle_momentum without momentum or betas
+        return "momentum" in opt.defaults or "betas" in opt.defaults
+
+    return {
+        "LambdaLR": lambda o: lr_scheduler.LambdaLR(o, lambda e: 0.95**e),
+        "MultiplicativeLR": lambda o: lr_scheduler.MultiplicativeLR(o, lambda e: 0.97),
+        "StepLR": lambda o: lr_scheduler.StepLR(o, step_size=5, gamma=0.5),
+        "MultiStepLR": lambda o: lr_scheduler.MultiStepLR(o, milestones=[5, 12, 20]),
+        "ConstantLR": lambda o: lr_scheduler.ConstantLR(o, factor=0.3, total_iters=8),
+        "LinearLR": lambda o: lr_scheduler.LinearLR(o, start_factor=0.1, total_iters=10),
+        "ExponentialLR": lambda o: lr_scheduler.ExponentialLR(o, gamma=0.9),
+        "PolynomialLR": lambda o: lr_scheduler.PolynomialLR(o, total_iters=25, power=2.0),
+        "CosineAnnealingLR": lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=10, eta_min=1e-4),
+        "CosineAnnealingWarmRestarts": lambda o: lr_scheduler.CosineAnnealingWarmRestarts(
+            o, T_0=7, T_mult=2
+        ),
+        "CyclicLR": lambda o: lr_scheduler.CyclicLR(
+            o, base_lr=1e-3, max_lr=0.05, step_size_up=6, cycle_momentum=cycles(o)
+        ),
+        "OneCycleLR": lambda o: lr_scheduler.OneCycleLR(
+            o, max_lr=0.05, total_steps=STEPS, cycle_momentum=cycles(o)
+        ),
+        "SequentialLR": lambda o: lr_scheduler.SequentialLR(
+            o,
+            [lr_scheduler.LinearLR(o, 0.1, total_iters=5), lr_scheduler.ExponentialLR(o, 0.9)],
+            milestones=[5],
+        ),
+        "ChainedScheduler": lambda o: lr_scheduler.ChainedScheduler(
+            [lr_scheduler.ConstantLR(o, 0.5, total_iters=4), lr_scheduler.ExponentialLR(o, 0.9)]
+        ),
+        "ReduceLROnPlateau": lambda o: lr_scheduler.ReduceLROnPlateau(o, patience=2, factor=0.5),
+    }
+
+
+SCHEDULERS = scheduler_factories()
+# Every branch that holds state switched on, so a scheduler's momentum cycling reaches it too.
+FULL = {
+    "SGD": dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01),
+    "Adagrad": dict(lr=0.05, lr_decay=0.01, weight_decay=0.01, initial_accumulator_value=0.1),
+    "RMSprop": dict(lr=0.01, momentum=0.5, centered=True, weight_decay=0.01),
+    "Adam": dict(lr=0.01, amsgrad=True, weight_decay=0.01),
+    "AdamW": dict(lr=0.01, amsgrad=True),
+    "Adadelta": dict(lr=0.5, weight_decay=0.01),
+    "Adamax": dict(lr=0.01, weight_decay=0.01),
+    "NAdam": dict(lr=0.01, weight_decay=0.01, decoupled_weight_decay=True),
+    "RAdam": dict(lr=0.01, weight_decay=0.01),
+}
+
+
+def test_scheduler_list_is_torchs():
+    torch_schedulers = {
+        name
+        for name, obj in vars(lr_scheduler).items()
+        if isinstance(obj, type)
+        and issubclass(obj, lr_scheduler.LRScheduler | lr_scheduler.ReduceLROnPlateau)
+        and not name.startswith("_")
+        and name not in {"LRScheduler", "_LRScheduler"}
+    }
+    assert torch_schedulers == set(SCHEDULERS)
+
+
+@pytest.mark.parametrize("scheduler", list(SCHEDULERS))
+@pytest.mark.parametrize("name", NAMES)
+def test_parity_under_every_scheduler(name, scheduler):
+    ours, theirs = twins(name, torch.float64, FULL[name], {"lr": FULL[name]["lr"] / 2})
+    lrs = []
+    for opt, params in (ours, theirs):
+        sched = SCHEDULERS[scheduler](opt)
+        for t in range(STEPS):
+            train(opt, params, 1, start=t, scheduler=sched)
+            lrs.append(opt.param_groups[0]["lr"])
+    assert len(set(lrs)) > 1  # the schedule did move the lr
+    assert_same(ours, theirs, TOL[torch.float64])
+
+
+def checkpoint(opt):
+    """state_dict through torch.save and torch.load, as a real checkpoint travels."""
+    buffer = io.BytesIO()
+    torch.save(opt.state_dict(), buffer)
+    buffer.seek(0)
+    return torch.load(buffer)
+
+
+def resumed(module_saved, module_loaded, name, stop=12):
+    """Train `stop` steps with one implementation, then continue from its checkpoint with the other.
+
+    float32 params: load_state_dict casts every state tensor but `step` to the param dtype, so in
+    float64 torch's own NAdam resumes with a float64 `mu_product` and drifts by about 1e-16.
+    """
+    init = [v for group in initial_values(torch.float32) for v in group]
+    params = [v.clone().requires_grad_() for v in init]
+    opt = build(module_saved, name, params, **FULL[name])
+    train(opt, params, stop)
+    saved, values = checkpoint(opt), [p.detach().clone() for p in params]
+    fresh = [v.clone().requires_grad_() for v in values]
+    opt = build(module_loaded, name, fresh, **FULL[name])
+    opt.load_state_dict(saved)
+    train(opt, fresh, STEPS - stop, start=stop)
+    return opt, fresh
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_resume_from_state_dict_is_identical(name):
+    init = [v for group in initial_values(torch.float32) for v in group]
+    params = [v.clone().requires_grad_() for v in init]
+    opt = build(lessons.optim, name, params, **FULL[name])
+    train(opt, params, STEPS)
+    for saved, loaded in [
+        (lessons.optim, lessons.optim),
+        (torch.optim, lessons.optim),
+        (lessons.optim, torch.optim),
+    ]:
+        assert_same((opt, params), resumed(saved, loaded, name), tol=0.0)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_signature_and_defaults_are_torchs(name):
+    ours, theirs = getattr(lessons.optim, name), getattr(torch.optim, name)
+    ours_args = inspect.signature(ours).parameters
+    theirs_args = inspect.signature(theirs).parameters
+    assert set(ours_args) == set(theirs_args) - TORCH_ONLY
+    for arg, spec in ours_args.items():
+        assert spec.default == theirs_args[arg].default, arg
+    # positional arguments mean the same in both: ours are a prefix of torch's
+    ours_positional = [a for a, s in ours_args.items() if s.kind == s.POSITIONAL_OR_KEYWORD]
+    theirs_positional = [a for a, s in theirs_args.items() if s.kind == s.POSITIONAL_OR_KEYWORD]
+    assert ours_positional == theirs_positional[: len(ours_positional)]
+    p = torch.zeros(2, requires_grad=True)
+    defaults = build(torch.optim, name, [p]).defaults
+    assert ours([p]).defaults == {k: v for k, v in defaults.items() if k not in TORCH_ONLY}
+
+
+def numeric_args(name):
+    """Constructor arguments with a number for default: those torch range-checks, and more."""
+    params = inspect.signature(getattr(lessons.optim, name)).parameters
+    return [a for a, s in params.items() if type(s.default) in (int, float)]
+
+
+BAD_NUMBERS = [-1.0, -1e-12, math.nan, math.inf, -math.inf, 1.0, 1.5]
+BAD_BETAS = [-0.1, 1.0, 1.5, math.nan, 0, torch.tensor(0.5), torch.tensor([0.5, 0.6])]
+
+
+def bad_arguments():
+    rows = []
+    for name in NAMES:
+        rows += [(name, {arg: value}) for arg in numeric_args(name) for value in BAD_NUMBERS]
+        rows += [(name, {"lr": torch.tensor([0.1, 0.2])}), (name, {"lr": torch.tensor(-0.1)})]
+        if "betas" in inspect.signature(getattr(lessons.optim, name)).parameters:
+            rows += [(name, {"betas": (b, 0.999)}) for b in BAD_BETAS]
+            rows += [(name, {"betas": (0.9, b)}) for b in BAD_BETAS]
+    rows += [
+        ("SGD", {"nesterov": True}),
+        ("SGD", {"nesterov": True, "momentum": 0.9, "dampening": 0.1}),
+        ("SGD", {"nesterov": True, "momentum": math.nan}),
+        ("Adam", {"betas": (torch.tensor([0.9, 0.8]), torch.tensor(0.99))}),
+        ("Adam", {"betas": (torch.tensor(0.9), torch.tensor([0.99, 0.9]))}),
+    ]
+    return rows
+
+
+def outcome(module, name, kwargs):
+    try:
+        build(module, name, [torch.zeros(2, requires_grad=True)], **kwargs)
+    except Exception as error:  # the type is part of what we compare
+        return type(error), str(error)
+    return "accepted"
+
+
+BAD = bad_arguments()
+
+
+@pytest.mark.parametrize(("name", "kwargs"), BAD, ids=[f"{n}-{kw}" for n, kw in BAD])
+def test_arguments_rejected_exactly_as_torch(name, kwargs):
+    assert outcome(lessons.optim, name, kwargs) == outcome(torch.optim, name, kwargs)
+
+
+def test_bad_argument_table_has_rejections_for_every_optimizer():
+    for name in NAMES:
+        rejected = [
+            kw for n, kw in BAD if n == name and outcome(torch.optim, name, kw) != "accepted"
+        ]
+        checked = {arg for kw in rejected for arg in kw}
+        assert checked >= {"lr", "weight_decay"}, name
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_params_without_grad_are_left_alone(name):
+    runs = []
+    for module in (lessons.optim, torch.optim):
+        used, no_grad = torch.ones(3, requires_grad=True), torch.ones(3, requires_grad=True)
+        frozen = torch.ones(3)
+        opt = build(module, name, [used, no_grad, frozen], **FULL[name])
+        for _ in range(3):
+            used.grad = torch.full_like(used, 0.5)
+            opt.step()
+        assert torch.equal(no_grad, torch.ones(3)) and torch.equal(frozen, torch.ones(3))
+        runs.append((opt, [used, no_grad, frozen]))
+    if name != "Adagrad":  # torch fills Adagrad's state for every parameter in __init__
+        assert [id(p) for p in runs[0][0].state] == [id(runs[0][1][0])]
+    assert_same(*runs, tol=0.0)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_tensor_lr_and_closure(name):
+    runs = []
+    for module in (lessons.optim, torch.optim):
+        p = torch.linspace(-1, 1, 5, dtype=torch.float64, requires_grad=True)
+        opt = build(module, name, [p], **{**FULL[name], "lr": torch.tensor(FULL[name]["lr"])})
+
+        def closure(p=p, opt=opt):
+            opt.zero_grad()
+            loss = (p**4).sum()
+            loss.backward()
+            return loss
+
+        losses = [opt.step(closure).item() for _ in range(STEPS)]
+        runs.append(((opt, [p]), losses))
+    assert runs[0][1] == runs[1][1]
+    assert_same(runs[0][0], runs[1][0], tol=TOL[torch.float64])
+
+
+def test_adam_tensor_betas():
+    kwargs = dict(lr=0.01, betas=(torch.tensor(0.9), torch.tensor(0.99)))
+    ours, theirs = twins("Adam", torch.float32, kwargs)
+    for opt, params in (ours, theirs):
+        train(opt, params, STEPS)
+    assert_same(ours, theirs, TOL[torch.float32])
+
+
+def test_complex_params_are_refused():
+    p = torch.zeros(2, dtype=torch.complex64, requires_grad=True)
+    p.grad = torch.ones_like(p)
+    with pytest.raises(ValueError, match="complex parameters are not supported"):
+        lessons.optim.Adam([p]).step()
