@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from torch.optim import lr_scheduler
 
-from lessons.checks import groups, keras_side
+from lessons.checks import groups, keras_side, scheduling
 from lessons.gan import bce
 
 SOLUTIONS = Path(__file__).parents[1] / "solutions"
@@ -23,6 +23,7 @@ def solution(name):
 
 
 nb04 = solution("04_parameter_groups")
+nb06 = solution("06_schedulers")
 nb07 = solution("07_pytorch_and_keras")
 
 
@@ -126,6 +127,60 @@ def test_gan_round_rejects_g_before_d():
     assert_wrong(groups.check_gan_round(g_first), "Step D first")
 
 
+# --- 06 schedulers ----------------------------------------------------------------------------
+
+
+def test_warmup_lambda_accepts_the_solution():
+    assert scheduling.check_warmup_lambda(nb06.warmup_lambda)
+
+
+def test_warmup_lambda_rejects_a_wasted_first_step():
+    assert_wrong(scheduling.check_warmup_lambda(lambda t: min(1.0, t / 10)), "lr 0", "(step + 1)")
+
+
+def test_warmup_cosine_accepts_the_solution():
+    assert scheduling.check_warmup_cosine(nb06.warmup_cosine)
+
+
+def test_warmup_cosine_rejects_t_max_counted_from_zero():
+    def too_long(optimizer):
+        warmup = lr_scheduler.LinearLR(optimizer, start_factor=1e-3, total_iters=10)
+        cosine = lr_scheduler.CosineAnnealingLR(optimizer, T_max=100)
+        return lr_scheduler.SequentialLR(optimizer, [warmup, cosine], milestones=[10])
+
+    assert_wrong(scheduling.check_warmup_cosine(too_long), "T_max = 90")
+
+
+def test_warmup_cosine_rejects_a_short_warmup():
+    def short(optimizer):
+        warmup = lr_scheduler.LinearLR(optimizer, start_factor=1e-3, total_iters=5)
+        cosine = lr_scheduler.CosineAnnealingLR(optimizer, T_max=90)
+        return lr_scheduler.SequentialLR(optimizer, [warmup, cosine], milestones=[10])
+
+    assert_wrong(scheduling.check_warmup_cosine(short), "warmup differs", "total_iters=10")
+
+
+def test_resume_accepts_the_solution():
+    assert scheduling.check_resume(nb06.resume)
+
+
+def test_resume_rejects_last_epoch():
+    def with_last_epoch(optimizer, optimizer_state, scheduler_state):
+        optimizer.load_state_dict(optimizer_state)
+        return lr_scheduler.CosineAnnealingLR(optimizer, T_max=50, last_epoch=20)
+
+    assert_wrong(scheduling.check_resume(with_last_epoch), "one step ahead", "load_state_dict")
+
+
+def test_resume_rejects_a_forgotten_optimizer_state():
+    def scheduler_only(optimizer, optimizer_state, scheduler_state):
+        scheduler = lr_scheduler.CosineAnnealingLR(optimizer, T_max=50)
+        scheduler.load_state_dict(scheduler_state)
+        return scheduler
+
+    assert_wrong(scheduling.check_resume(scheduler_only), "Load both")
+
+
 # --- 07 PyTorch next to Keras ---------------------------------------------------------------
 
 
@@ -183,6 +238,9 @@ def test_adam_eps_rejects_the_inverted_factor():
         groups.check_cnn_groups,
         groups.check_unfreeze,
         groups.check_gan_round,
+        scheduling.check_warmup_lambda,
+        scheduling.check_warmup_cosine,
+        scheduling.check_resume,
         keras_side.check_piecewise,
         keras_side.check_cosine_decay,
         keras_side.check_adam_eps,

@@ -1,18 +1,30 @@
 """Checks for notebook 06, schedulers; ``lr_timeline`` also serves notebook 07's checks."""
 
+import copy
+import math
+import warnings
+
 import numpy as np
 import torch
+from torch.optim.lr_scheduler import CosineAnnealingLR, LambdaLR
 
-from lessons.checks import call
+from lessons import schedules
+from lessons.checks import call, exercise
 
-__all__ = ["lr_timeline", "first_difference"]
+__all__ = [
+    "lr_timeline",
+    "first_difference",
+    "check_warmup_lambda",
+    "check_warmup_cosine",
+    "check_resume",
+]
 
 
-def lr_timeline(make_scheduler, base_lr, steps):
-    """The lr an SGD optimizer (lr ``base_lr``) uses at each of ``steps`` steps under the learner's
-    scheduler ``make_scheduler(optimizer)``, stepped once after every ``optimizer.step()``."""
-    w = torch.zeros(1, requires_grad=True)
-    optimizer = torch.optim.SGD([w], lr=base_lr)
+def lr_timeline(make_scheduler, base_lr, steps, optimizer=None):
+    """The lr an SGD optimizer (lr ``base_lr``, or ``optimizer``) uses at each of ``steps`` steps
+    under the learner's ``make_scheduler(optimizer)``, stepped after every ``optimizer.step()``."""
+    if optimizer is None:
+        optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=base_lr)
     scheduler = call(make_scheduler, optimizer)
     lrs = []
     for _ in range(steps):
@@ -26,3 +38,87 @@ def first_difference(yours, right, rtol=1e-6, atol=1e-12):
     """The first index where two timelines part, or None."""
     differs = ~np.isclose(yours, right, rtol=rtol, atol=atol)
     return int(np.argmax(differs)) if differs.any() else None
+
+
+WARMUP, TOTAL, BASE_LR = 10, 100, 0.1
+
+
+@exercise("Exercise 1: a warmup lambda for LambdaLR")
+def check_warmup_lambda(lr_lambda):
+    """``lr_lambda(step)``: the factor of LambdaLR that warms up linearly over WARMUP steps, from
+    1/WARMUP at step 0 to 1 at step WARMUP - 1, then holds 1."""
+    yours = lr_timeline(lambda opt: LambdaLR(opt, lr_lambda), BASE_LR, 3 * WARMUP)
+    right = BASE_LR * np.minimum(1.0, (np.arange(3 * WARMUP) + 1) / WARMUP)
+    t = first_difference(yours, right)
+    if t is None:
+        return None
+    if yours[0] == 0:
+        return (
+            "your first step has lr 0, so it is wasted: the factor at step 0 should be "
+            f"1/{WARMUP}. Use (step + 1) / {WARMUP}."
+        )
+    return f"at step {t} your lr is {yours[t]:.4g}; it should be {right[t]:.4g}."
+
+
+@exercise("Exercise 2: warmup then cosine with SequentialLR")
+def check_warmup_cosine(make_scheduler):
+    """``make_scheduler(optimizer)`` equals ``schedules.warmup_cosine(t, BASE_LR, WARMUP, TOTAL)``
+    (start_factor 1e-3) at every step up to TOTAL."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # SequentialLR's own deprecated epoch call
+        yours = lr_timeline(make_scheduler, BASE_LR, TOTAL + 1)
+    right = schedules.warmup_cosine(np.arange(TOTAL + 1), BASE_LR, WARMUP, TOTAL)
+    t = first_difference(yours, right)
+    if t is None:
+        return None
+    if t < WARMUP:
+        return (
+            f"the warmup differs at step {t} (yours {yours[t]:.4g}, expected {right[t]:.4g}): "
+            f"LinearLR(optimizer, start_factor=1e-3, total_iters={WARMUP})."
+        )
+    if not math.isclose(yours[TOTAL], 0.0, abs_tol=1e-12) and t > WARMUP:
+        return (
+            f"the cosine differs from step {t} and does not reach 0 at step {TOTAL}: after "
+            f"the warmup only {TOTAL - WARMUP} steps are left, so T_max = {TOTAL - WARMUP}."
+        )
+    return (
+        f"at step {t} your lr is {yours[t]:.4g}, expected {right[t]:.4g}: switch from the "
+        f"warmup to the cosine with milestones=[{WARMUP}]."
+    )
+
+
+@exercise("Exercise 3: resume a scheduler")
+def check_resume(resume):
+    """``resume(optimizer, optimizer_state, scheduler_state)`` -> a CosineAnnealingLR(T_max=50)
+    that continues where the saved one stopped, on a fresh optimizer with lr BASE_LR."""
+
+    def fresh():
+        return torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=BASE_LR)
+
+    optimizer = fresh()
+    scheduler = CosineAnnealingLR(optimizer, T_max=50)
+    for _ in range(20):
+        optimizer.step()
+        scheduler.step()
+    saved = copy.deepcopy((optimizer.state_dict(), scheduler.state_dict()))
+    right = []
+    for _ in range(10):
+        right.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    new = fresh()
+    resumed = call(resume, new, *saved)
+    if getattr(resumed, "last_epoch", None) == 21:
+        return (
+            "your scheduler is one step ahead (last_epoch 21, saved at 20): constructing a "
+            "scheduler takes a step, so last_epoch=20 resumes at 21. Build it plainly and "
+            "load_state_dict the saved state."
+        )
+    yours = lr_timeline(lambda _: resumed, BASE_LR, 10, optimizer=new)
+    t = first_difference(yours, np.array(right))
+    if t is None:
+        return None
+    return (
+        f"at resumed step {t} your lr is {yours[t]:.4g}, expected {right[t]:.4g}. Load both "
+        "saved states: the optimizer's holds the current lr, the scheduler's its position."
+    )
