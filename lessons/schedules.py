@@ -425,13 +425,15 @@ def cosine_decay(
 ):
     """CosineDecay: lr = peak * ((1 - alpha) (1 + cos(pi min(t, D) / D)) / 2 + alpha).
 
-    With warmup_target: linear from initial_learning_rate to warmup_target over warmup_steps, then
-    the cosine from peak = warmup_target. alpha is a fraction of the peak; the end value is held.
+    With warmup_target (else warmup_steps is ignored): linear from initial_learning_rate to
+    warmup_target over warmup_steps, then the cosine from peak = warmup_target.
+    alpha is a fraction of the peak; the end value is held.
     """
     t, D = _steps(steps), _decay_steps("decay_steps", decay_steps)
     lr0, alpha = _lr("initial_learning_rate", initial_learning_rate), _fraction("alpha", alpha)
     W = _real("warmup_steps", warmup_steps, "a real number >= 0", lambda v: v >= 0)
     peak = lr0 if warmup_target is None else _lr("warmup_target", warmup_target)
+    W = 0.0 if warmup_target is None else W  # Keras warms up only towards a target
     t = np.minimum(t, D + W)
     # warmup: lr0 + (peak - lr0) t / W
     with np.errstate(divide="ignore", invalid="ignore"):
