@@ -3,6 +3,7 @@
 import json
 import re
 import time
+from functools import partial
 from pathlib import Path
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
@@ -150,37 +151,57 @@ class Explorer:
         # aria-valuenow is rounded to one decimal; aria-valuetext carries the full value.
         return handle.get_attribute("aria-valuetext")
 
-    def press_arrow(self, handle):
-        """ArrowLeft unless the handle already sits at its minimum."""
-        at_minimum = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemin")
-        handle.focus()
-        handle.press("ArrowRight" if at_minimum else "ArrowLeft")
-
-    def drag(self, handle):
-        """Drag a quarter of the track towards its roomier side."""
+    @staticmethod
+    def centres(handle):
+        """The handle's centre, and its track's box."""
         box = handle.bounding_box()
         track = handle.locator("xpath=ancestor::*[contains(@class, 'noUi-target')][1]")
-        track_box = track.bounding_box()
-        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-        towards_left = x > track_box["x"] + track_box["width"] / 2
-        shift = track_box["width"] / 4 * (-1 if towards_left else 1)
+        return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, track.bounding_box()
+
+    def roomier_side(self, handle):
+        """-1 (left) or +1 (right): where the track has more room, so a move is never blocked."""
+        x, _, track = self.centres(handle)
+        return -1 if x > track["x"] + track["width"] / 2 else 1
+
+    def press_arrow(self, handle, side, presses):
+        handle.focus()
+        for _ in range(presses):
+            handle.press("ArrowLeft" if side < 0 else "ArrowRight")
+
+    def drag(self, handle, side):
+        """Drag a quarter of the track."""
+        x, y, track = self.centres(handle)
         mouse = self.notebook.page.mouse
         mouse.move(x, y)
         mouse.down()
-        mouse.move(x + shift, y, steps=8)
+        mouse.move(x + side * track["width"] / 4, y, steps=8)
         mouse.up()
 
-    def check_moves_plot(self, index, move, how, timeout):
-        """Move handle `index` with `move`; the handle's value and the plot must both change."""
+    def check_keyboard(self, index, timeout):
+        """One arrow press, then nine more: one step can be too small to show (0.999 -> 0.9989)."""
+        presses = [partial(self.press_arrow, presses=1), partial(self.press_arrow, presses=9)]
+        self.check_moves_plot(index, "keyboard", presses, timeout)
+
+    def check_drag(self, index, timeout):
+        self.check_moves_plot(index, "dragging", [self.drag], timeout)
+
+    def check_moves_plot(self, index, how, moves, timeout):
+        """Make `moves` on handle `index` until the plot changes; each must change the handle."""
         handle = self.handles.nth(index)
         handle.scroll_into_view_if_needed()
-        value, plots = self.handle_value(handle), self.plot_sources()
+        plots, side = self.plot_sources(), self.roomier_side(handle)
         where = f"{self.name}, slider {index} moved by {how}"
         assert plots, f"{where}: no plot image in the explorer's outputs"
-        move(handle)
-        wait_for(lambda: self.handle_value(handle) != value, 5, f"{where}: the slider to move")
-        try:
-            wait_for(lambda: self.plot_sources() not in ([], plots), timeout, "a new plot")
-        except AssertionError:
-            raise AssertionError(f"{where}: the plot did not change within {timeout} s") from None
-        self.notebook.wait_until_settled(timeout, f"{where}: the kernel to settle")
+        for move in moves:
+            before = self.handle_value(handle)
+            move(handle, side)
+            moved = partial(lambda old: self.handle_value(handle) != old, before)
+            wait_for(moved, 5, f"{where}: the slider to move")
+            self.notebook.wait_until_settled(timeout, f"{where}: the kernel to settle")
+            try:
+                # the kernel is idle; give the browser a moment to show the new image
+                wait_for(lambda: self.plot_sources() not in ([], plots), 2, "a new plot")
+                return
+            except AssertionError:
+                continue
+        raise AssertionError(f"{where}: the plot did not change")
