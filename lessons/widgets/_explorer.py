@@ -16,6 +16,7 @@ import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from PIL import Image
 
 DPI = 72
@@ -65,6 +66,10 @@ def figure(height, rows=1):
     fig = Figure(figsize=(6.4, height), dpi=DPI)
     FigureCanvasAgg(fig)
     axes = fig.subplots(rows, 1, sharex=True, squeeze=False)[:, 0]
+    for ax in axes:
+        # every tick label is drawn glyph by glyph on each full draw: a few are enough
+        ax.xaxis.set_major_locator(MaxNLocator(6))
+        ax.yaxis.set_major_locator(MaxNLocator(5))
     fig.subplots_adjust(left=0.11, right=0.97, top=1 - 0.62 / height, bottom=0.45 / height)
     return fig, list(axes)
 
@@ -103,7 +108,8 @@ def show(value):
 def set_title(ax, name, args):
     """``Name(a=1, b=0.1)`` above ``ax``, wrapped; ``args`` is a sequence of (name, value) pairs."""
     text = f"{name}({', '.join(f'{k}={show(v)}' for k, v in args)})"
-    ax.set_title(textwrap.fill(text, 95), fontsize=8)
+    # a fixed y: placing the title automatically measures every tick label on each full draw
+    ax.set_title(textwrap.fill(text, 95), fontsize=8, y=1.01)
 
 
 class Explorer(widgets.VBox):

@@ -301,7 +301,7 @@ class ScheduleExplorer(Explorer):
                 [], [], "o", color="C3", mfc="none", ms=5, label=source
             )
             ax.set_ylabel(key)
-            ax.legend(loc="upper right", fontsize=8)
+        axes[0].legend(loc="upper right", fontsize=8)
         axes[-1].set_xlabel("step t")
         self.axes = axes
         super().__init__(make_controls(CONTROLS[name]), fig, lines)
