@@ -303,7 +303,9 @@ def test_group_added_later_fails_as_in_torch(name, kwargs, error):
 
 def test_one_cycle_allows_total_steps_and_raises_after():
     for M in (T, L):
-        scheduler = M.OneCycleLR(make_optimizer(), max_lr=0.1, total_steps=3)
+        opt = make_optimizer()
+        scheduler = M.OneCycleLR(opt, max_lr=0.1, total_steps=3)
+        opt.step()
         for _ in range(3):
             scheduler.step()
         with pytest.raises(ValueError, match="Tried to step 4 times"):
