@@ -394,3 +394,12 @@ def test_complex_params_are_refused():
     p.grad = torch.ones_like(p)
     with pytest.raises(ValueError, match="complex parameters are not supported"):
         lessons.optim.Adam([p]).step()
+
+
+def test_adamw_stays_decoupled_when_loading_an_adam_state_dict():
+    p = torch.zeros(2, requires_grad=True)
+    saved = torch.optim.Adam([p], weight_decay=0.1).state_dict()
+    for module in (lessons.optim, torch.optim):
+        opt = module.AdamW([p])
+        opt.load_state_dict(saved)
+        assert opt.param_groups[0]["decoupled_weight_decay"] is True
