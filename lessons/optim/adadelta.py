@@ -19,7 +19,7 @@ def adadelta_update(
     weight_decay: float,
     maximize: bool,
 ) -> None:
-    """One Adadelta step on one tensor, in place."""
+    """One Adadelta step on one tensor, in place. v is square_avg, u is acc_delta."""
     grad = -grad if maximize else grad
     step += 1  # t ← t + 1 (counted only, as in torch)
     if weight_decay != 0:

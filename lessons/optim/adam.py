@@ -22,7 +22,10 @@ def adam_update(
     maximize: bool,
     decoupled_weight_decay: bool,
 ) -> None:
-    """One Adam step on one tensor, in place; eps is added after the bias correction of √v."""
+    """One Adam step on one tensor, in place. m is exp_avg, v is exp_avg_sq, t is step.
+
+    eps is added after the bias correction of √v, as in torch (Keras adds it before).
+    """
     beta1, beta2 = betas
     grad = -grad if maximize else grad
     step += 1  # t ← t + 1
@@ -40,7 +43,9 @@ def adam_update(
     bias_correction1 = 1 - beta1**t  # 1 − β1ᵗ
     bias_correction2 = 1 - beta2**t  # 1 − β2ᵗ
     denom = (exp_avg_sq.sqrt() / bias_correction2**0.5).add_(eps)  # √v / √(1 − β2ᵗ) + eps
-    param.addcdiv_(exp_avg, denom, value=-lr / bias_correction1)  # param ← param − lr·m̂ / denom
+    param.addcdiv_(
+        exp_avg, denom, value=-lr / bias_correction1
+    )  # param ← param − lr/(1 − β1ᵗ)·m / denom
 
 
 class Adam(ScratchOptimizer):

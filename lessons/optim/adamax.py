@@ -19,7 +19,7 @@ def adamax_update(
     weight_decay: float,
     maximize: bool,
 ) -> None:
-    """One Adamax step on one tensor, in place."""
+    """One Adamax step on one tensor, in place. m is exp_avg, u is exp_inf, t is step."""
     beta1, beta2 = betas
     grad = -grad if maximize else grad
     step += 1  # t ← t + 1

@@ -22,7 +22,7 @@ def nadam_update(
     decoupled_weight_decay: bool,
     maximize: bool,
 ) -> None:
-    """One NAdam step on one tensor, in place."""
+    """One NAdam step on one tensor, in place. m is exp_avg, v is exp_avg_sq, Πμ is mu_product."""
     beta1, beta2 = betas
     grad = -grad if maximize else grad
     step += 1  # t ← t + 1

@@ -20,7 +20,10 @@ def radam_update(
     decoupled_weight_decay: bool,
     maximize: bool,
 ) -> None:
-    """One RAdam step on one tensor, in place; plain momentum SGD until ρₜ > 5."""
+    """One RAdam step on one tensor, in place. m is exp_avg, v is exp_avg_sq, t is step.
+
+    Until ρₜ > 5 (step 6 with the default betas) it is SGD with bias-corrected momentum.
+    """
     beta1, beta2 = betas
     grad = -grad if maximize else grad
     step += 1  # t ← t + 1

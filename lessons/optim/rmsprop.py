@@ -22,7 +22,10 @@ def rmsprop_update(
     centered: bool,
     maximize: bool,
 ) -> None:
-    """One RMSprop step on one tensor, in place; eps is added outside the square root."""
+    """One RMSprop step on one tensor, in place. v: square_avg, ḡ: grad_avg, b: momentum_buffer.
+
+    eps is added outside the square root, as in torch (Keras adds it inside).
+    """
     grad = -grad if maximize else grad
     step += 1  # t ← t + 1 (counted only, as in torch)
     if weight_decay != 0:

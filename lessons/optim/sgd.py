@@ -17,7 +17,10 @@ def sgd_update(
     nesterov: bool,
     maximize: bool,
 ) -> Tensor | None:
-    """One SGD step on one tensor, in place; returns the momentum buffer (None without momentum)."""
+    """One SGD step on one tensor, in place. b is the momentum buffer, which it returns.
+
+    Without momentum there is no buffer and it returns None.
+    """
     grad = -grad if maximize else grad
     if weight_decay != 0:
         grad = grad.add(param, alpha=weight_decay)  # grad ← grad + weight_decay·param
