@@ -46,10 +46,10 @@ def radam_update(
             (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
         ) ** 0.5
         adaptive_lr = bias_correction2**0.5 / exp_avg_sq.sqrt().add_(eps)  # √(1 − β2ᵗ) / (√v + eps)
-        # param ← param − lr·m̂·adaptive_lr·rect
-        param.add_(bias_corrected_exp_avg * lr * adaptive_lr * rect, alpha=-1.0)
+        # param ← param − lr·m̂·adaptive_lr·rect  (m̂ is a temporary: reuse it)
+        param.add_(bias_corrected_exp_avg.mul_(lr).mul_(adaptive_lr).mul_(rect), alpha=-1.0)
     else:
-        param.add_(bias_corrected_exp_avg * lr, alpha=-1.0)  # param ← param − lr·m̂
+        param.add_(bias_corrected_exp_avg.mul_(lr), alpha=-1.0)  # param ← param − lr·m̂
 
 
 class RAdam(ScratchOptimizer):
