@@ -10,7 +10,7 @@ from lab_server import LabServer
 from notebook_page import NotebookPage, copy_without_widget_state
 
 # The fixture notebooks are run by the harness tests, not by nbval.
-collect_ignore_glob = ["fixtures/*", "failures/*"]
+collect_ignore_glob = ["fixtures/*"]
 
 FAILURES = Path(__file__).parent / "failures"
 CHROMIUM_FLAGS = [

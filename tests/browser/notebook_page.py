@@ -9,7 +9,7 @@ from pathlib import Path
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 OUTPUT = ".jp-OutputArea-output"
 # A widget shown without the lab extension prints its repr: "VBox(children=(FloatSlider(...".
-WIDGET_AS_TEXT = re.compile(r"^\s*[A-Z]\w*\((children|value|description|layout)=|^interactive\(")
+WIDGET_AS_TEXT = re.compile(r"^\s*(\w+\(children=|\w*(Slider|Dropdown|Checkbox|Image|Output)\()")
 # IPython's tracebacks end with "NameError: ..."; a warning line starts with its file path instead.
 ERROR_LINE = re.compile(r"Traceback \(most recent call last\)|^\w*(Error|Exception)\b", re.M)
 
