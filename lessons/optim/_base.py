@@ -1,5 +1,8 @@
 """What every from-scratch optimizer shares: torch's checks, the step loop, lazy state."""
 
+import functools
+import inspect
+
 import torch
 from torch import Tensor
 from torch.optim import Optimizer
@@ -21,6 +24,21 @@ def check_betas(betas) -> None:
         require(0.0 <= beta < 1.0, f"Invalid beta parameter at index {index}: {beta}")
 
 
+def check_adam_family(lr, betas, eps, weight_decay) -> None:
+    """The checks Adam, AdamW, Adamax, NAdam and RAdam share, in torch's order."""
+    check_lr(lr)
+    require(0.0 <= eps, f"Invalid epsilon value: {eps}")
+    check_betas(betas)
+    require(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+
+
+@functools.cache
+def keyword_names(update) -> tuple[str, ...]:
+    """The hyperparameters an update function takes: its keyword-only arguments."""
+    parameters = inspect.signature(update).parameters.values()
+    return tuple(p.name for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY)
+
+
 def scalar_state(value: float) -> Tensor:
     """A 0-dim `step` or `mu_product`: float32, or float64 when that is torch's default dtype."""
     double = torch.get_default_dtype() == torch.float64
@@ -28,17 +46,17 @@ def scalar_state(value: float) -> Tensor:
 
 
 class ScratchOptimizer(Optimizer):
-    """torch.optim.Optimizer plus the loop the twins share; a subclass gives the two methods below.
+    """torch.optim.Optimizer plus the loop the twins share.
 
-    `_init_state(p, group)` returns the state a parameter gets before its first step (torch's keys);
-    `_update(p, group)` calls the family's update function with `self._state(p, group)` and the
-    group's hyperparameters, read afresh at every step so schedulers and manual edits apply.
+    A subclass names its update function, `update(param, grad, **state, **hyperparameters)`, and
+    gives `_init_state(p, group)`, the state a parameter gets before its first step (torch's keys).
+    The hyperparameters are read from the group afresh at every step, so schedulers and manual
+    edits apply.
     """
 
-    def _init_state(self, p: Tensor, group: dict) -> dict:
-        raise NotImplementedError
+    update = None
 
-    def _update(self, p: Tensor, group: dict) -> None:
+    def _init_state(self, p: Tensor, group: dict) -> dict:
         raise NotImplementedError
 
     def _state(self, p: Tensor, group: dict) -> dict:
@@ -46,6 +64,12 @@ class ScratchOptimizer(Optimizer):
         if not state:
             state.update(self._init_state(p, group))
         return state
+
+    def _hyperparameters(self, group: dict) -> dict:
+        return {name: group[name] for name in keyword_names(self.update)}
+
+    def _update(self, p: Tensor, group: dict) -> None:
+        self.update(p, p.grad, **self._state(p, group), **self._hyperparameters(group))
 
     @torch.no_grad()
     def step(self, closure=None):

@@ -33,6 +33,8 @@ def adadelta_update(
 
 
 class Adadelta(ScratchOptimizer):
+    update = staticmethod(adadelta_update)
+
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, *, maximize=False):
         check_lr(lr)
         require(0.0 <= rho <= 1.0, f"Invalid rho value: {rho}")
@@ -45,15 +47,3 @@ class Adadelta(ScratchOptimizer):
         state = dict(step=scalar_state(0.0), square_avg=torch.zeros_like(p))
         state["acc_delta"] = torch.zeros_like(p)
         return state
-
-    def _update(self, p, group):
-        adadelta_update(
-            p,
-            p.grad,
-            **self._state(p, group),
-            lr=group["lr"],
-            rho=group["rho"],
-            eps=group["eps"],
-            weight_decay=group["weight_decay"],
-            maximize=group["maximize"],
-        )

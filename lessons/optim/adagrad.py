@@ -31,6 +31,8 @@ def adagrad_update(
 
 
 class Adagrad(ScratchOptimizer):
+    update = staticmethod(adagrad_update)
+
     def __init__(
         self,
         params,
@@ -68,15 +70,3 @@ class Adagrad(ScratchOptimizer):
         # torch fills with the constructor's value, never a group's own initial_accumulator_value
         fill = self.defaults["initial_accumulator_value"]
         return dict(step=scalar_state(0.0), sum=torch.full_like(p, fill))
-
-    def _update(self, p, group):
-        adagrad_update(
-            p,
-            p.grad,
-            **self._state(p, group),
-            lr=group["lr"],
-            lr_decay=group["lr_decay"],
-            weight_decay=group["weight_decay"],
-            eps=group["eps"],
-            maximize=group["maximize"],
-        )

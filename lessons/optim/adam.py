@@ -3,7 +3,7 @@
 import torch
 from torch import Tensor
 
-from ._base import ScratchOptimizer, check_betas, check_lr, require, scalar_state
+from ._base import ScratchOptimizer, check_adam_family, require, scalar_state
 
 
 def adam_update(
@@ -49,6 +49,8 @@ def adam_update(
 
 
 class Adam(ScratchOptimizer):
+    update = staticmethod(adam_update)
+
     def __init__(
         self,
         params,
@@ -61,10 +63,7 @@ class Adam(ScratchOptimizer):
         maximize=False,
         decoupled_weight_decay=False,
     ):
-        check_lr(lr)
-        require(0.0 <= eps, f"Invalid epsilon value: {eps}")
-        check_betas(betas)
-        require(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        check_adam_family(lr, betas, eps, weight_decay)
         require(
             all(isinstance(beta, float) for beta in betas)
             or all(isinstance(beta, Tensor) for beta in betas),
@@ -92,20 +91,6 @@ class Adam(ScratchOptimizer):
         if group["amsgrad"]:
             state["max_exp_avg_sq"] = torch.zeros_like(p)
         return state
-
-    def _update(self, p, group):
-        adam_update(
-            p,
-            p.grad,
-            **self._state(p, group),
-            lr=group["lr"],
-            betas=group["betas"],
-            eps=group["eps"],
-            weight_decay=group["weight_decay"],
-            amsgrad=group["amsgrad"],
-            maximize=group["maximize"],
-            decoupled_weight_decay=group["decoupled_weight_decay"],
-        )
 
 
 class AdamW(Adam):

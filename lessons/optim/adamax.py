@@ -3,7 +3,7 @@
 import torch
 from torch import Tensor
 
-from ._base import ScratchOptimizer, check_betas, check_lr, require, scalar_state
+from ._base import ScratchOptimizer, check_adam_family, scalar_state
 
 
 def adamax_update(
@@ -34,13 +34,12 @@ def adamax_update(
 
 
 class Adamax(ScratchOptimizer):
+    update = staticmethod(adamax_update)
+
     def __init__(
         self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, *, maximize=False
     ):
-        check_lr(lr)
-        require(0.0 <= eps, f"Invalid epsilon value: {eps}")
-        check_betas(betas)
-        require(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        check_adam_family(lr, betas, eps, weight_decay)
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize)
         super().__init__(params, defaults)
 
@@ -48,15 +47,3 @@ class Adamax(ScratchOptimizer):
         state = dict(step=scalar_state(0.0), exp_avg=torch.zeros_like(p))
         state["exp_inf"] = torch.zeros_like(p)
         return state
-
-    def _update(self, p, group):
-        adamax_update(
-            p,
-            p.grad,
-            **self._state(p, group),
-            lr=group["lr"],
-            betas=group["betas"],
-            eps=group["eps"],
-            weight_decay=group["weight_decay"],
-            maximize=group["maximize"],
-        )

@@ -3,7 +3,7 @@
 import torch
 from torch import Tensor
 
-from ._base import ScratchOptimizer, check_betas, check_lr, require, scalar_state
+from ._base import ScratchOptimizer, check_adam_family, require, scalar_state
 
 
 def nadam_update(
@@ -46,6 +46,8 @@ def nadam_update(
 
 
 class NAdam(ScratchOptimizer):
+    update = staticmethod(nadam_update)
+
     def __init__(
         self,
         params,
@@ -58,10 +60,7 @@ class NAdam(ScratchOptimizer):
         *,
         maximize=False,
     ):
-        check_lr(lr)
-        require(0.0 <= eps, f"Invalid epsilon value: {eps}")
-        check_betas(betas)
-        require(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        check_adam_family(lr, betas, eps, weight_decay)
         require(0.0 <= momentum_decay, f"Invalid momentum_decay value: {momentum_decay}")
         defaults = dict(
             lr=lr,
@@ -79,17 +78,3 @@ class NAdam(ScratchOptimizer):
         state["exp_avg"] = torch.zeros_like(p)
         state["exp_avg_sq"] = torch.zeros_like(p)
         return state
-
-    def _update(self, p, group):
-        nadam_update(
-            p,
-            p.grad,
-            **self._state(p, group),
-            lr=group["lr"],
-            betas=group["betas"],
-            eps=group["eps"],
-            weight_decay=group["weight_decay"],
-            momentum_decay=group["momentum_decay"],
-            decoupled_weight_decay=group["decoupled_weight_decay"],
-            maximize=group["maximize"],
-        )

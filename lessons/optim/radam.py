@@ -3,7 +3,7 @@
 import torch
 from torch import Tensor
 
-from ._base import ScratchOptimizer, check_betas, check_lr, require, scalar_state
+from ._base import ScratchOptimizer, check_adam_family, scalar_state
 
 
 def radam_update(
@@ -53,6 +53,8 @@ def radam_update(
 
 
 class RAdam(ScratchOptimizer):
+    update = staticmethod(radam_update)
+
     def __init__(
         self,
         params,
@@ -64,10 +66,7 @@ class RAdam(ScratchOptimizer):
         *,
         maximize=False,
     ):
-        check_lr(lr)
-        require(0.0 <= eps, f"Invalid epsilon value: {eps}")
-        check_betas(betas)
-        require(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        check_adam_family(lr, betas, eps, weight_decay)
         defaults = dict(
             lr=lr,
             betas=betas,
@@ -82,16 +81,3 @@ class RAdam(ScratchOptimizer):
         state = dict(step=scalar_state(0.0), exp_avg=torch.zeros_like(p))
         state["exp_avg_sq"] = torch.zeros_like(p)
         return state
-
-    def _update(self, p, group):
-        radam_update(
-            p,
-            p.grad,
-            **self._state(p, group),
-            lr=group["lr"],
-            betas=group["betas"],
-            eps=group["eps"],
-            weight_decay=group["weight_decay"],
-            decoupled_weight_decay=group["decoupled_weight_decay"],
-            maximize=group["maximize"],
-        )

@@ -45,6 +45,8 @@ def rmsprop_update(
 
 
 class RMSprop(ScratchOptimizer):
+    update = staticmethod(rmsprop_update)
+
     def __init__(
         self,
         params,
@@ -80,17 +82,3 @@ class RMSprop(ScratchOptimizer):
         if group["centered"]:
             state["grad_avg"] = torch.zeros_like(p)
         return state
-
-    def _update(self, p, group):
-        rmsprop_update(
-            p,
-            p.grad,
-            **self._state(p, group),
-            lr=group["lr"],
-            alpha=group["alpha"],
-            eps=group["eps"],
-            weight_decay=group["weight_decay"],
-            momentum=group["momentum"],
-            centered=group["centered"],
-            maximize=group["maximize"],
-        )

@@ -39,6 +39,8 @@ def sgd_update(
 
 
 class SGD(ScratchOptimizer):
+    update = staticmethod(sgd_update)
+
     def __init__(
         self,
         params,
@@ -75,14 +77,5 @@ class SGD(ScratchOptimizer):
     def _update(self, p, group):
         # torch keeps no state at all for a parameter stepped without momentum
         state = self._state(p, group) if group["momentum"] != 0 else {}
-        state["momentum_buffer"] = sgd_update(
-            p,
-            p.grad,
-            state.get("momentum_buffer"),
-            lr=group["lr"],
-            momentum=group["momentum"],
-            dampening=group["dampening"],
-            weight_decay=group["weight_decay"],
-            nesterov=group["nesterov"],
-            maximize=group["maximize"],
-        )
+        buffer = state.get("momentum_buffer")
+        state["momentum_buffer"] = self.update(p, p.grad, buffer, **self._hyperparameters(group))
