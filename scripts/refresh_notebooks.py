@@ -1,0 +1,35 @@
+"""Re-run notebooks top to bottom in place, the way they are committed: outputs and counts kept,
+saved widget state dropped (it is bulky and stale the moment a kernel restarts).
+
+    .venv/bin/python scripts/refresh_notebooks.py                 # every notebook
+    .venv/bin/python scripts/refresh_notebooks.py notebooks/06_schedulers.ipynb
+
+Run it after changing anything a notebook shows; nbval then compares the fresh outputs.
+"""
+
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def refresh(path: Path) -> float:
+    notebook = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    NotebookClient(
+        notebook, timeout=300, resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
+    seconds = time.perf_counter() - start
+    notebook.metadata.pop("widgets", None)
+    nbformat.write(notebook, path)
+    return seconds
+
+
+if __name__ == "__main__":
+    paths = [Path(arg) for arg in sys.argv[1:]] or sorted(NOTEBOOKS.glob("*.ipynb"))
+    for path in paths:
+        print(f"{path.name}: {refresh(path):.1f} s", flush=True)
