@@ -149,28 +149,33 @@ def cosine_annealing_lr(steps, base_lr, T_max, eta_min=0.0):
     return _cosine(base_lr, eta_min, t / T_max)
 
 
-def cosine_annealing_warm_restarts(steps, base_lr, T_0, T_mult=1, eta_min=0.0):
-    """CosineAnnealingWarmRestarts (SGDR): cosine from base_lr to eta_min over T_i steps, restart.
+def warm_restart_cycle(steps, T_0, T_mult=1):
+    """SGDR's position at step t: T_cur steps into a cycle of T_i steps.
 
     Cycle i lasts T_i = T_0 * T_mult**i steps and starts at S_i = T_0 (T_mult**i - 1) / (T_mult - 1)
-    (i T_0 when T_mult = 1); with T_cur = t - S_i, lr_t = cosine(T_cur / T_i).
-    ``steps`` may be fractional here, as torch's ``step(epoch)`` allows.
+    (i T_0 when T_mult = 1); T_cur = t - S_i. ``steps`` may be fractional, as torch's
+    ``step(epoch)`` allows.
     """
     t = _steps(steps, integer=False)
-    base_lr, eta_min = _lr("base_lr", base_lr), _real("eta_min", eta_min)
     T_0, T_mult = _count("T_0", T_0, 1), _count("T_mult", T_mult, 1)
     if T_mult == 1:
-        i = np.floor(t / T_0)
-        start, T_i = i * T_0, T_0
-    else:
-        # cycle lengths T_0 T_mult**i and starts S_i, for as many cycles as the last step needs
-        lengths = [T_0]
-        while sum(lengths) <= t.max(initial=0):
-            lengths.append(lengths[-1] * T_mult)
-        starts = np.cumsum([0] + lengths[:-1])
-        i = np.searchsorted(starts, t, side="right") - 1
-        start, T_i = starts[i], np.take(lengths, i)
-    return _cosine(base_lr, eta_min, (t - start) / T_i)
+        return t - np.floor(t / T_0) * T_0, np.full_like(t, T_0)
+    # cycle lengths T_0 T_mult**i and starts S_i, for as many cycles as the last step needs
+    lengths = [T_0]
+    while sum(lengths) <= t.max(initial=0):
+        lengths.append(lengths[-1] * T_mult)
+    starts = np.cumsum([0] + lengths[:-1])
+    i = np.searchsorted(starts, t, side="right") - 1
+    return t - starts[i], np.take(lengths, i).astype(np.float64)
+
+
+def cosine_annealing_warm_restarts(steps, base_lr, T_0, T_mult=1, eta_min=0.0):
+    """CosineAnnealingWarmRestarts (SGDR): lr_t = cosine(T_cur / T_i), from base_lr at the start
+    of each cycle towards eta_min at its end; T_cur, T_i = ``warm_restart_cycle(t, T_0, T_mult)``.
+    """
+    base_lr, eta_min = _lr("base_lr", base_lr), _real("eta_min", eta_min)
+    T_cur, T_i = warm_restart_cycle(steps, T_0, T_mult)
+    return _cosine(base_lr, eta_min, T_cur / T_i)
 
 
 def _cyclic_height(steps, step_size_up, step_size_down, mode, gamma, scale_fn, scale_mode):

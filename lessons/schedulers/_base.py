@@ -1,17 +1,39 @@
 """What every scheduler twin shares: torch's LRScheduler mechanics in a few lines.
 
-Our own small base, not a subclass of ``torch.optim.lr_scheduler.LRScheduler``: torch's carries
-call-order warnings, Tensor-lr handling and a patched ``optimizer.step`` that teach nothing here.
-It keeps the attribute and method names torch's ``SequentialLR`` and ``ChainedScheduler`` use
-(``optimizer``, ``last_epoch``, ``_initial_step``, ``_update_lr``, ``get_last_lr``), so those accept
-our twins and ours accept torch's. The optimizer is used only through ``optimizer.param_groups``
-(and ``optimizer.defaults`` for momentum cycling); lrs are Python floats, not Tensors.
+Our own small base, not a subclass of ``torch.optim.lr_scheduler.LRScheduler``. It keeps the
+attribute and method names torch's ``SequentialLR`` and ``ChainedScheduler`` use (``optimizer``,
+``last_epoch``, ``_initial_step``, ``_update_lr``, ``get_last_lr``), so those accept our twins and
+ours accept torch's. It wraps ``optimizer.step`` exactly as torch does, so the twins warn when
+torch's warn about the call order. The optimizer is used through ``optimizer.param_groups``,
+``optimizer.step`` and ``optimizer.defaults`` (for momentum cycling).
+
+Departures from torch: lrs must be Python numbers (torch also takes Tensor lrs, for
+``torch.compile``: use torch's schedulers there); ``step(epoch)`` with a fractional epoch raises
+``ValueError`` (steps are whole numbers) except in CosineAnnealingWarmRestarts, which takes one.
 """
 
+import functools
 import types
 import warnings
+import weakref
 
+from torch import Tensor
 from torch.optim.lr_scheduler import EPOCH_DEPRECATION_WARNING
+
+OPTIMIZER_STEP_REPLACED = (
+    "Seems like `optimizer.step()` has been overridden after learning rate scheduler "
+    "initialization. Please, make sure to call `optimizer.step()` before "
+    "`lr_scheduler.step()`. See more details at "
+    "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"
+)
+SCHEDULER_STEP_FIRST = (
+    "Detected call of `lr_scheduler.step()` before `optimizer.step()`. "
+    "In PyTorch 1.1.0 and later, you should call them in the opposite order: "
+    "`optimizer.step()` before `lr_scheduler.step()`.  Failure to do this "
+    "will result in PyTorch skipping the first value of the learning rate schedule. "
+    "See more details at "
+    "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"
+)
 
 
 def check_optimizer(optimizer):
@@ -50,6 +72,32 @@ def _saved_functions(fns):
     ]
 
 
+def track_optimizer_steps(optimizer):
+    """torch's wrapper (same attribute names, so torch's schedulers and ours share one):
+    ``optimizer.step`` sets ``optimizer._opt_called = True``. A weak reference avoids a cycle."""
+    if hasattr(optimizer.step, "_wrapped_by_lr_sched"):
+        return
+    optimizer_ref, step = weakref.ref(optimizer), optimizer.step.__func__
+
+    @functools.wraps(step)
+    def wrapper(*args, **kwargs):
+        opt = optimizer_ref()
+        opt._opt_called = True
+        return step.__get__(opt, opt.__class__)(*args, **kwargs)
+
+    wrapper._wrapped_by_lr_sched = True
+    optimizer.step = wrapper
+
+
+def warn_on_call_order(optimizer):
+    """At the first ``step()`` after construction: warn if ``optimizer.step`` was replaced since,
+    or has not been called yet (so the schedule's first value is never used)."""
+    if not hasattr(optimizer.step, "_wrapped_by_lr_sched"):
+        warnings.warn(OPTIMIZER_STEP_REPLACED, UserWarning, stacklevel=3)
+    elif not getattr(optimizer, "_opt_called", False):
+        warnings.warn(SCHEDULER_STEP_FIRST, UserWarning, stacklevel=3)
+
+
 class LRScheduler:
     """Construction records each group's ``initial_lr`` (kept if already there) as ``base_lrs``,
     then performs one step: ``last_epoch`` goes from -1 to 0 and the lr becomes the value at t = 0.
@@ -62,11 +110,15 @@ class LRScheduler:
     def __init__(self, optimizer, last_epoch=-1):
         check_optimizer(optimizer)
         self.optimizer = optimizer
-        if last_epoch == -1:
-            for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
         for i, group in enumerate(optimizer.param_groups):
-            if "initial_lr" not in group:
+            if isinstance(group["lr"], Tensor):
+                raise ValueError(
+                    f"param_groups[{i}]['lr'] must be a Python number for lessons.schedulers, "
+                    f"got a Tensor {group['lr']!r}; torch.optim.lr_scheduler takes Tensor lrs"
+                )
+            if last_epoch == -1:
+                group.setdefault("initial_lr", group["lr"])
+            elif "initial_lr" not in group:
                 raise KeyError(
                     f"param 'initial_lr' is not specified in param_groups[{i}] when resuming "
                     "scheduler with last_epoch >= 0.\n"
@@ -77,6 +129,7 @@ class LRScheduler:
                 )
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        track_optimizer_steps(optimizer)
         self._initial_step()
 
     def _initial_step(self):
@@ -88,6 +141,8 @@ class LRScheduler:
             self._is_initial = False
 
     def step(self, epoch=None):
+        if self._step_count == 1:
+            warn_on_call_order(self.optimizer)
         self._step_count += 1
         if epoch is not None:
             warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)

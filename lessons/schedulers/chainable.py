@@ -10,10 +10,16 @@ torch multiplies the current ``group["lr"]`` at every step, so an lr set from ou
 a decay to zero) torch adds instead: lr_t = lr_{t-1} + (base_lr - floor) * m(t).
 Left alone, lr_t equals the closed form floor + (base_lr - floor) m(t), to about 1e-14.
 
-Departures from torch, all in corners: constructing with ``last_epoch=N`` applies the factor
-m(N+1)/m(N) as torch's StepLR, MultiStepLR and ConstantLR do (its LinearLR, ExponentialLR,
-PolynomialLR and CosineAnnealingLR skip it: resume with ``load_state_dict`` instead);
-``total_iters=0`` and arguments torch would crash on later raise ``ValueError`` at construction.
+A factor of 1 leaves the lr untouched, as torch returns it unchanged.
+
+Resuming by ``last_epoch=N`` (with ``initial_lr`` in every group) follows torch: the step the
+constructor performs applies the factor m(N+1)/m(N) in StepLR, MultiStepLR and ConstantLR, and
+none in LinearLR, ExponentialLR, PolynomialLR and CosineAnnealingLR (``_keeps_lr_on_resume``).
+
+Departure from torch, deliberate: arguments torch accepts and then divides by zero on at the first
+step (StepLR ``step_size=0``, CosineAnnealingLR ``T_max=0``) or follows with a wrong lr for ever
+(``total_iters=0``: LinearLR and ConstantLR stay at factor * lr, PolynomialLR never decays) raise
+``ValueError`` at construction, naming the argument, its value and what is allowed.
 """
 
 from lessons import schedules
@@ -21,6 +27,8 @@ from lessons.schedulers._base import LRScheduler, lambdas_per_group
 
 
 class _Chainable(LRScheduler):
+    _keeps_lr_on_resume = False
+
     def _floor(self):
         return 0.0
 
@@ -31,6 +39,9 @@ class _Chainable(LRScheduler):
         t, floor = self.last_epoch, self._floor()
         now, before = self._multiplier(t), self._multiplier(t - 1) if t > 0 else 1.0
         groups = self.optimizer.param_groups
+        resuming = self._is_initial and t != 0 and self._keeps_lr_on_resume
+        if resuming or now == before:
+            return [g["lr"] for g in groups]
         if before == 0:
             return [g["lr"] + (b - floor) * now for g, b in zip(groups, self.base_lrs, strict=True)]
         return [floor + (g["lr"] - floor) * now / before for g in groups]
@@ -78,6 +89,8 @@ class ConstantLR(_Chainable):
 class LinearLR(_Chainable):
     """The factor moves linearly from start_factor to end_factor; m(t) = ``linear_lr``."""
 
+    _keeps_lr_on_resume = True
+
     def __init__(
         self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1
     ):
@@ -100,6 +113,8 @@ class LinearLR(_Chainable):
 class ExponentialLR(_Chainable):
     """lr *= gamma every step; m(t) = ``exponential_lr(t, 1, gamma)`` = gamma**t."""
 
+    _keeps_lr_on_resume = True
+
     def __init__(self, optimizer, gamma, last_epoch=-1):
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
@@ -110,6 +125,8 @@ class ExponentialLR(_Chainable):
 
 class PolynomialLR(_Chainable):
     """m(t) = ``polynomial_lr`` = (1 - min(t, total_iters) / total_iters) ** power."""
+
+    _keeps_lr_on_resume = True
 
     def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
         self.total_iters, self.power = total_iters, power
@@ -124,6 +141,8 @@ class CosineAnnealingLR(_Chainable):
 
     m(t) = ``cosine_annealing_lr(t, 1, T_max)``; past T_max it climbs back (period 2 T_max).
     """
+
+    _keeps_lr_on_resume = True
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
         self.T_max, self.eta_min = T_max, eta_min

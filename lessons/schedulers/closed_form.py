@@ -30,8 +30,15 @@ class LambdaLR(LRScheduler):
 class CosineAnnealingWarmRestarts(LRScheduler):
     """SGDR: cosine from base_lr to eta_min over T_i = T_0 T_mult**i steps, then restart.
 
-    ``step(epoch)`` may take a fractional epoch (``epoch + batch / batches``); the following
-    ``step()`` then goes on from ``floor(epoch) + 1`` (torch from ``epoch + 1``).
+    As in torch, the position in the cycle is state: ``T_cur`` steps into a cycle of ``T_i``.
+    ``step()`` adds 1 to T_cur and restarts at T_cur >= T_i (T_cur %= T_i, T_i *= T_mult);
+    ``step(epoch)`` sets both from ``warm_restart_cycle(epoch)``, so after a fractional epoch
+    (``epoch + batch / batches``) the next ``step()`` goes on from epoch + 1. Like torch's, it
+    never warns (about call order or the epoch argument).
+
+    Departure from torch: at a cycle's start, torch's ``step(epoch)`` finds the cycle by a float
+    logarithm that can round down (T_0=1, T_mult=3, epoch=121 lands at the end of cycle 4, lr =
+    eta_min); ``warm_restart_cycle`` counts cycles exactly and gives base_lr there.
     """
 
     def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
@@ -43,23 +50,33 @@ class CosineAnnealingWarmRestarts(LRScheduler):
             raise ValueError(
                 f"Expected float or int eta_min, but got {eta_min} of type {type(eta_min)}"
             )
-        self.T_0, self.T_mult, self.eta_min = T_0, T_mult, eta_min
+        self.T_0, self.T_i, self.T_mult, self.eta_min = T_0, T_0, T_mult, eta_min
+        self.T_cur = last_epoch
         super().__init__(optimizer, last_epoch)
 
-    def _lr_at(self, t, i):
-        return float(
-            schedules.cosine_annealing_warm_restarts(
-                t, self.base_lrs[i], self.T_0, self.T_mult, self.eta_min
+    def get_lr(self):
+        # within one cycle SGDR is a single cosine of length T_i
+        return [
+            float(
+                schedules.cosine_annealing_warm_restarts(self.T_cur, b, self.T_i, 1, self.eta_min)
             )
-        )
+            for b in self.base_lrs
+        ]
 
     def step(self, epoch=None):
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0
         if epoch is None:
-            return super().step()
-        if epoch < 0:
+            epoch, self.T_cur = self.last_epoch + 1, self.T_cur + 1
+            if self.T_cur >= self.T_i:
+                self.T_cur, self.T_i = self.T_cur % self.T_i, self.T_i * self.T_mult
+        elif epoch < 0:
             raise ValueError(f"Expected non-negative epoch, but got {epoch}")
+        else:
+            T_cur, T_i = schedules.warm_restart_cycle(epoch, self.T_0, self.T_mult)
+            self.T_cur, self.T_i = float(T_cur), int(T_i)
         self.last_epoch = math.floor(epoch)
-        self._set_lrs([self._lr_at(epoch, i) for i in range(len(self.base_lrs))])
+        self._set_lrs(self.get_lr())
 
 
 def _momentum_setup(scheduler, optimizer, base_momentum, max_momentum, last_epoch):
@@ -89,7 +106,12 @@ def _set_momentum(group, use_beta1, momentum):
 class CyclicLR(LRScheduler):
     """The lr runs a triangle between base_lr and max_lr: ``cyclic_lr`` (``cyclic_momentum``).
 
-    Construction sets each group's lr to base_lr (and its momentum to max_momentum).
+    Construction sets each group's lr to base_lr (and its momentum to max_momentum). Without
+    ``scale_fn`` the mode fixes ``scale_mode`` and the argument is ignored, as in torch.
+
+    Departures from torch, each a ``ValueError`` naming the argument where torch goes on:
+    ``step_size_up=0`` (torch divides by zero at the first step) and, with a ``scale_fn``, a
+    ``scale_mode`` other than 'cycle' or 'iterations' (torch silently treats it as 'iterations').
     """
 
     _functions = ("scale_fn",)
@@ -118,6 +140,8 @@ class CyclicLR(LRScheduler):
         self.max_lrs = format_param("max_lr", optimizer, max_lr)
         if mode not in ["triangular", "triangular2", "exp_range"] and scale_fn is None:
             raise ValueError("mode is invalid and scale_fn is None")
+        if scale_fn is None:  # a built-in mode fixes scale_mode, as in torch
+            scale_mode = "iterations" if mode == "exp_range" else "cycle"
         self.cycle = dict(
             step_size_up=step_size_up,
             step_size_down=step_size_down,
@@ -156,6 +180,9 @@ class OneCycleLR(LRScheduler):
     Each group keeps ``initial_lr``, ``max_lr``, ``min_lr`` (and the momentum bounds); the curve is
     evaluated from the group's ``max_lr``, so a group added later raises KeyError ('max_lr' here,
     'initial_lr' in torch). Stepping past ``total_steps`` raises torch's ValueError.
+
+    Departure from torch, deliberate: a phase of zero length (``pct_start * total_steps = 1``,
+    e.g. 0.05 of 20 steps) raises ``ValueError`` naming pct_start; torch divides by zero.
     """
 
     def __init__(
