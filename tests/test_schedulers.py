@@ -253,6 +253,167 @@ def resume_and_compare(build, kw):
     np.testing.assert_array_equal(np.vstack([head, tail]), straight)
 
 
+RESUMABLE = [name for name in SPECS if name not in ("SequentialLR", "ChainedScheduler")]
+
+
+@pytest.mark.parametrize("name", RESUMABLE)
+def test_resume_with_last_epoch_matches_torch(name):
+    """The trap of notebook 06: built with last_epoch=N on a loaded optimizer, StepLR, MultiStepLR
+    and ConstantLR apply one more step's factor; LinearLR, ExponentialLR, PolynomialLR and
+    CosineAnnealingLR do not. Ours must follow torch's lrs (and momenta) step by step."""
+
+    @settings(max_examples=4, deadline=None)
+    @given(kw=SPECS[name][0], last_epoch=st.integers(0, 40))
+    def check(kw, last_epoch):
+        _, build = SPECS[name]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            opt = make_optimizer()
+            run(build(T, opt, kw), opt, steps=last_epoch)
+            saved = copy.deepcopy(opt.state_dict())  # groups hold initial_lr, as torch requires
+            resumed = []
+            for M in (T, L):
+                opt = make_optimizer()
+                opt.load_state_dict(saved)
+                scheduler = build(M, opt, {**kw, "last_epoch": last_epoch})
+                resumed.append(run(scheduler, opt, steps=STEPS // 2))
+        assert_close(*reversed(resumed))
+
+    check()
+
+
+def warm_restarts_lrs(M, moves, last_epoch=-1):
+    """lrs of CosineAnnealingWarmRestarts(T_0=3, T_mult=2) after each move: an epoch for
+    step(epoch), None for step(); built on a stepped optimizer when resuming."""
+    opt = make_optimizer()
+    for group in opt.param_groups:
+        group["initial_lr"], group["lr"] = group["lr"], group["lr"] / 2
+    scheduler = M.CosineAnnealingWarmRestarts(
+        opt, T_0=3, T_mult=2, eta_min=1e-3, last_epoch=last_epoch
+    )
+    lrs = [scheduler.get_last_lr()]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # torch's step(epoch) here warns of nothing; ours neither
+        for epoch in moves:
+            opt.step()
+            scheduler.step(epoch)
+            lrs.append(scheduler.get_last_lr())
+    return np.array(lrs)
+
+
+@pytest.mark.parametrize(
+    "moves, last_epoch",
+    [
+        ([None] * 30, 5),  # resumed past T_0: torch restarts a cycle of T_0 * T_mult at once
+        ([None] * 30, 20),
+        ([0.5, None, None, 2.75, None, None, None, 8.25] + [None] * 20, -1),
+        ([None] * 4 + [13.5] + [None] * 10 + [4] + [None] * 5, -1),
+    ],
+)
+def test_warm_restarts_follow_torchs_T_cur_after_resume_and_fractional_epochs(moves, last_epoch):
+    """After step(2.75) the next step() is at T_cur 3.75 in torch, not at floor(2.75) + 1."""
+    ours = warm_restarts_lrs(L, moves, last_epoch)
+    assert_close(ours, warm_restarts_lrs(T, moves, last_epoch))
+    assert not np.allclose(ours[-len(moves) :], warm_restarts_lrs(L, [None] * len(moves))[1:])
+
+
+def test_warm_restarts_departs_where_torchs_float_log_misses_a_restart():
+    """Deliberate: torch's step(121) with T_0=1, T_mult=3 rounds log3(243) down and lands at the
+    end of cycle 4 (eta_min); epoch 121 starts cycle 5, so ours gives base_lr."""
+    lrs = []
+    for M in (T, L):
+        opt = make_optimizer()
+        scheduler = M.CosineAnnealingWarmRestarts(opt, T_0=1, T_mult=3, eta_min=1e-3)
+        opt.step()
+        scheduler.step(121)
+        lrs.append(scheduler.get_last_lr()[0])
+    assert lrs == [pytest.approx(1e-3), BASE_LRS[0]]
+
+
+# --- warnings --------------------------------------------------------------------------------
+
+
+def _replace_step(opt):
+    opt.step = lambda closure=None: None
+
+
+ORDERS = {
+    "optimizer first": lambda opt, scheduler: (opt.step(), scheduler.step()),
+    "scheduler first": lambda opt, scheduler: (scheduler.step(), opt.step()),
+    "step replaced": lambda opt, scheduler: (_replace_step(opt), opt.step(), scheduler.step()),
+}
+
+
+def warnings_while(steps):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        steps()
+    return [(w.category, str(w.message)) for w in caught]
+
+
+@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("name", SPECS)
+def test_call_order_warnings_match_torch(name, order):
+    """torch warns at the first step() after construction if optimizer.step() has not run yet, or
+    was replaced after the scheduler wrapped it; CosineAnnealingWarmRestarts never warns."""
+
+    @settings(max_examples=2, deadline=None)
+    @given(kw=SPECS[name][0])
+    def check(kw):
+        caught = []
+        for M in (T, L):
+            opt = make_optimizer()
+            scheduler = SPECS[name][1](M, opt, kw)
+            caught.append(warnings_while(lambda: [ORDERS[order](opt, scheduler) for _ in "abc"]))
+        assert caught[1] == caught[0]
+        expected = order != "optimizer first" and name != "CosineAnnealingWarmRestarts"
+        if name != "SequentialLR":  # its first step may be a milestone, which calls no step()
+            assert bool(caught[0]) == expected
+
+    check()
+
+
+def test_scheduler_step_before_optimizer_step_warns():
+    opt = make_optimizer()
+    scheduler = L.StepLR(opt, 3)
+    with pytest.warns(UserWarning, match=r"Detected call of `lr_scheduler.step\(\)` before"):
+        scheduler.step()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        opt.step()
+        scheduler.step()  # the check runs only at the first step
+
+
+def test_right_order_does_not_warn_even_with_torch_and_ours_on_one_optimizer():
+    opt = make_optimizer()
+    ours, theirs = L.ConstantLR(opt, 0.5), T.ExponentialLR(opt, 0.9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(3):
+            opt.step()
+            ours.step()
+            theirs.step()
+
+
+def test_replacing_optimizer_step_after_construction_warns():
+    opt = make_optimizer()
+    scheduler = L.OneCycleLR(opt, 0.1, total_steps=10)
+    _replace_step(opt)
+    with pytest.warns(UserWarning, match=r"`optimizer.step\(\)` has been overridden"):
+        scheduler.step()
+
+
+def test_epoch_argument_warns_as_in_torch():
+    for build in (lambda M, opt: M.StepLR(opt, 3), lambda M, opt: M.LambdaLR(opt, lambda e: 0.9)):
+        caught = []
+        for M in (T, L):
+            opt = make_optimizer()
+            scheduler = build(M, opt)
+            opt.step()
+            caught.append(warnings_while(lambda s=scheduler: s.step(5)))
+        assert caught[1] == caught[0] == [(UserWarning, T.EPOCH_DEPRECATION_WARNING)]
+
+
 # --- composing with torch ------------------------------------------------------------------
 
 
