@@ -344,6 +344,11 @@ ORDERS = {
 }
 
 
+def three_steps(order, opt, scheduler):
+    for _ in range(3):
+        ORDERS[order](opt, scheduler)
+
+
 def warnings_while(steps):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -364,7 +369,7 @@ def test_call_order_warnings_match_torch(name, order):
         for M in (T, L):
             opt = make_optimizer()
             scheduler = SPECS[name][1](M, opt, kw)
-            caught.append(warnings_while(lambda: [ORDERS[order](opt, scheduler) for _ in "abc"]))
+            caught.append(warnings_while(lambda o=opt, s=scheduler: three_steps(order, o, s)))
         assert caught[1] == caught[0]
         expected = order != "optimizer first" and name != "CosineAnnealingWarmRestarts"
         if name != "SequentialLR":  # its first step may be a milestone, which calls no step()
@@ -435,10 +440,21 @@ def test_torch_composites_accept_our_twins_and_ours_accept_torch_schedulers():
 
 
 def test_composites_reject_reduce_lr_on_plateau_like_torch():
+    """torch's composites reject torch's plateau scheduler; ours reject both kinds, same message.
+    (torch's cannot recognise ours, a class of its own: it fails later, without metrics.)"""
     opt = make_optimizer()
-    for plateau in (L.ReduceLROnPlateau(opt), T.ReduceLROnPlateau(opt)):
-        with pytest.raises(ValueError, match="does not support `ReduceLROnPlateau`"):
-            L.ChainedScheduler([plateau])
+    compose = {
+        "ChainedScheduler": lambda M, plateau: M.ChainedScheduler([plateau]),
+        "SequentialLR": lambda M, plateau: M.SequentialLR(opt, [M.StepLR(opt, 3), plateau], [2]),
+    }
+    for build in compose.values():
+        # torch's composite with torch's plateau, then ours with either kind
+        plateaus = [(T, T.ReduceLROnPlateau(opt)), (L, T.ReduceLROnPlateau(opt))]
+        plateaus.append((L, L.ReduceLROnPlateau(opt)))
+        messages = [_raised(lambda M=M, p=p, b=build: b(M, p)) for M, p in plateaus]
+        assert messages[1] == messages[2] == messages[0]
+        assert messages[0][0] is ValueError
+        assert "does not support `ReduceLROnPlateau`" in messages[0][1]
 
 
 # --- traps -----------------------------------------------------------------------------------
@@ -527,6 +543,77 @@ def test_invalid_arguments_raise_torchs_error(name, kwargs):
     assert _raised(lambda: getattr(L, name)(make_optimizer(), **kwargs)) == _raised(
         lambda: getattr(T, name)(make_optimizer(), **kwargs)
     )
+
+
+# Deliberate departures: torch accepts these, then divides by zero at a step (ZeroDivisionError)
+# or follows a wrong lr for ever; ours raise ValueError at construction, naming the argument.
+SAFER_THAN_TORCH = [
+    ("StepLR", {"step_size": 0}, "step_size"),
+    ("CosineAnnealingLR", {"T_max": 0}, "T_max"),
+    ("ConstantLR", {"total_iters": 0}, "total_iters"),  # torch: factor * lr for ever
+    ("LinearLR", {"total_iters": 0}, "total_iters"),  # torch: start_factor * lr for ever
+    ("PolynomialLR", {"total_iters": 0}, "total_iters"),  # torch: never decays
+    ("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 0}, "step_size_up"),
+    (
+        "CyclicLR",  # torch treats any scale_mode but 'cycle' as 'iterations'
+        {"base_lr": 0.01, "max_lr": 0.1, "scale_fn": lambda x: 1.0, "scale_mode": "epoch"},
+        "scale_mode",
+    ),
+    ("OneCycleLR", {"max_lr": 0.1, "total_steps": 20, "pct_start": 0.05}, "pct_start"),
+]
+
+
+def torch_steps_without_value_error(build):
+    try:
+        opt = make_optimizer()
+        scheduler = build(opt)
+        for _ in range(5):
+            opt.step()
+            scheduler.step()
+    except ZeroDivisionError:
+        pass
+
+
+@pytest.mark.parametrize("name, kwargs, argument", SAFER_THAN_TORCH)
+def test_arguments_torch_mishandles_raise_value_error_early(name, kwargs, argument):
+    torch_steps_without_value_error(lambda opt: getattr(T, name)(opt, **kwargs))
+    with pytest.raises(ValueError, match=rf"^{argument} must be .*, got "):
+        getattr(L, name)(make_optimizer(), **kwargs)
+
+
+@pytest.mark.parametrize("mode", ["triangular", "triangular2", "exp_range"])
+def test_cyclic_mode_overrides_scale_mode_as_in_torch(mode):
+    lrs = []
+    for M in (T, L):
+        opt = make_optimizer()
+        scheduler = M.CyclicLR(opt, 0.01, 0.1, 3, mode=mode, gamma=0.9, scale_mode="ignored")
+        lrs.append(run(scheduler, opt, steps=20))
+    assert_close(*reversed(lrs))
+
+
+@pytest.mark.parametrize("name", SPECS)
+def test_lrs_are_python_floats_as_in_torch(name):
+    @settings(max_examples=2, deadline=None)
+    @given(kw=SPECS[name][0])
+    def check(kw):
+        types = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            for M in (T, L):
+                opt = make_optimizer()
+                scheduler = SPECS[name][1](M, opt, kw)
+                run(scheduler, opt, steps=3)
+                lrs = scheduler.get_last_lr() + [g["lr"] for g in opt.param_groups]
+                types.append([type(lr) for lr in lrs])
+        assert types[1] == types[0] == [float] * 4
+
+    check()
+
+
+def test_tensor_lr_is_refused_with_a_clear_error():
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=torch.tensor(0.1))
+    with pytest.raises(ValueError, match=r"param_groups\[0\]\['lr'\] must be a Python number"):
+        L.StepLR(opt, 3)
 
 
 def test_non_optimizer_and_momentum_free_optimizer_are_rejected_like_torch():
