@@ -55,7 +55,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
-        # within one cycle SGDR is a single cosine of length T_i
+        # lr = eta_min + (base_lr - eta_min) (1 + cos(pi T_cur / T_i)) / 2: one cycle of SGDR
         return [
             float(
                 schedules.cosine_annealing_warm_restarts(self.T_cur, b, self.T_i, 1, self.eta_min)
@@ -110,7 +110,7 @@ class CyclicLR(LRScheduler):
     ``scale_fn`` the mode fixes ``scale_mode`` and the argument is ignored, as in torch.
 
     Departures from torch, each a ``ValueError`` naming the argument where torch goes on:
-    ``step_size_up=0`` (torch divides by zero at the first step) and, with a ``scale_fn``, a
+    ``step_size_up=0`` (torch divides by zero) and, with a ``scale_fn``, a
     ``scale_mode`` other than 'cycle' or 'iterations' (torch silently treats it as 'iterations').
     """
 
