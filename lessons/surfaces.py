@@ -6,11 +6,14 @@ The gradient is also given in closed form, because autograd on a 2-vector costs 
 more than the optimizer's update; ``tests/test_surfaces.py`` checks it against autograd.
 """
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import torch
+
+from lessons.optim._base import ScratchOptimizer
 
 
 def quadratic(xy):
@@ -65,7 +68,7 @@ class Surface:
     xlim: tuple[float, float]
     ylim: tuple[float, float]
     minima: tuple[tuple[float, float], ...]
-    lr: float  # a learning rate at which plain SGD makes visible progress without diverging
+    lr: float  # the race's default: every default racer stays finite, the race has a winner
 
     def __call__(self, xy):
         return self.f(xy)
@@ -86,7 +89,7 @@ SURFACES = {
         Surface(
             "saddle", saddle, saddle_grad, (-1.5, 1e-3), (-2, 2), (-2, 2), ((0, -1), (0, 1)), 0.05
         ),
-        Surface("beale", beale, beale_grad, (1, 1.5), (-1, 4), (-1.5, 2), ((3, 0.5),), 0.01),
+        Surface("beale", beale, beale_grad, (1, 1.5), (-1, 4), (-1.5, 2), ((3, 0.5),), 0.005),
     ]
 }
 
@@ -103,16 +106,24 @@ def surface_named(surface):
 def run_trajectory(optimizer_cls, surface, start=None, steps=100, **hyper):
     """Positions of ``optimizer_cls([xy], **hyper)`` over ``steps`` steps: an array (steps + 1, 2).
 
-    Row 0 is the start (default: the surface's); row k is xy, in float64, after k ``step()`` calls.
+    Row 0 is the start (default: the surface's); row k is xy, in float64, after k steps.
+    A ``lessons.optim`` class is stepped through its per-parameter ``_update``, the body of its
+    ``step()``: on a 2-vector, ``step()``'s wrapper (profiler hook, no_grad, group loop) costs as
+    much as the update itself. Any other class (torch.optim's) is stepped with ``step()``.
     """
     surface = surface_named(surface)
     if steps < 0:
         raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
     xy = torch.tensor(surface.start if start is None else start, dtype=torch.float64)
     optimizer = optimizer_cls([xy], **hyper)
+    if isinstance(optimizer, ScratchOptimizer):
+        step = functools.partial(optimizer._update, xy, optimizer.param_groups[0])
+    else:
+        step = optimizer.step
     path = [xy.tolist()]
-    for _ in range(steps):
-        xy.grad = torch.tensor(surface.grad(*path[-1]), dtype=torch.float64)
-        optimizer.step()
-        path.append(xy.tolist())
+    with torch.no_grad():
+        for _ in range(steps):
+            xy.grad = torch.tensor(surface.grad(*path[-1]), dtype=torch.float64)
+            step()
+            path.append(xy.tolist())
     return np.array(path)

@@ -38,28 +38,57 @@ def test_minima_are_stationary(name):
         assert np.allclose(SURFACES[name].grad(*point), 0.0)
 
 
-@pytest.mark.parametrize(
-    "scratch, reference, hyper",
-    [
-        (optim.SGD, torch.optim.SGD, dict(lr=1e-3, momentum=0.9, nesterov=True)),
-        (optim.Adam, torch.optim.Adam, dict(lr=0.05, betas=(0.8, 0.99))),
-        (optim.RMSprop, torch.optim.RMSprop, dict(lr=0.01)),
-    ],
-)
-def test_run_trajectory_is_torch_with_autograd(scratch, reference, hyper):
-    """The path is what a plain loop with loss.backward() and torch's optimizer gives."""
-    surface = SURFACES["rosenbrock"]
-    path = run_trajectory(scratch, "rosenbrock", steps=50, **hyper)
+def stepped(cls, surface, steps, autograd=True, **hyper):
+    """The path of a plain loop: autograd's (or the closed-form) gradient, then ``step()``."""
     xy = torch.tensor(surface.start, dtype=torch.float64, requires_grad=True)
-    optimizer = reference([xy], foreach=False, **hyper)
-    expected = [xy.tolist()]
-    for _ in range(50):
+    optimizer = cls([xy], **hyper)
+    path = [xy.tolist()]
+    for _ in range(steps):
         optimizer.zero_grad()
-        surface(xy).backward()
+        if autograd:
+            surface(xy).backward()
+        else:
+            xy.grad = torch.tensor(surface.grad(*xy.tolist()), dtype=torch.float64)
         optimizer.step()
-        expected.append(xy.tolist())
+        path.append(xy.tolist())
+    return np.array(path)
+
+
+# every racer of the trajectory explorer, with non-default settings where it has them
+RACES = [
+    ("SGD", dict(lr=1e-3)),
+    ("SGD", dict(lr=1e-3, momentum=0.9, nesterov=True)),
+    ("SGD", dict(lr=1e-3, momentum=0.8, dampening=0.1, weight_decay=0.01)),
+    ("Adagrad", dict(lr=0.05, lr_decay=0.01)),
+    ("RMSprop", dict(lr=0.01, momentum=0.5, centered=True)),
+    ("Adadelta", dict(lr=0.5)),
+    ("Adam", dict(lr=0.05, betas=(0.8, 0.99), amsgrad=True)),
+    ("AdamW", dict(lr=0.05, weight_decay=0.1)),
+    ("Adamax", dict(lr=0.05)),
+    ("NAdam", dict(lr=0.05, momentum_decay=0.01)),
+    ("RAdam", dict(lr=0.05)),
+]
+
+
+@pytest.mark.parametrize("name, hyper", RACES)
+def test_run_trajectory_is_the_class_stepped_and_torch(name, hyper):
+    """run_trajectory skips step()'s wrapper: the path must still be the class's step() loop with
+    the same gradients, bit for bit, and torch.optim's with autograd's, within rounding."""
+    surface, scratch, reference = (
+        SURFACES["rosenbrock"],
+        getattr(optim, name),
+        getattr(torch.optim, name),
+    )
+    path = run_trajectory(scratch, "rosenbrock", steps=50, **hyper)
     assert path.shape == (51, 2)
-    np.testing.assert_allclose(path, expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(path, stepped(scratch, surface, 50, autograd=False, **hyper))
+    torch_path = stepped(reference, surface, 50, foreach=False, **hyper)
+    np.testing.assert_allclose(path, torch_path, rtol=1e-12, atol=1e-12)
+    # torch's classes go through step()
+    np.testing.assert_array_equal(
+        run_trajectory(reference, surface, steps=50, foreach=False, **hyper),
+        stepped(reference, surface, 50, autograd=False, foreach=False, **hyper),
+    )
 
 
 def test_run_trajectory_start_and_surface_object():
