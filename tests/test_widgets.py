@@ -5,6 +5,7 @@ outside IPython, so every test asserts on what was drawn.
 """
 
 import html
+import io
 
 import matplotlib
 
@@ -14,6 +15,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 from ipywidgets import Checkbox, Dropdown, FloatLogSlider, IntRangeSlider, SelectMultiple  # noqa: E402
+from PIL import Image  # noqa: E402
 
 from lessons import optim, schedules  # noqa: E402
 from lessons.surfaces import SURFACES, run_trajectory  # noqa: E402
@@ -26,7 +28,7 @@ from lessons.widgets import (  # noqa: E402
 from lessons.widgets.compare import GROUPED, MATCHED  # noqa: E402
 from lessons.widgets.references import keras  # noqa: E402
 from lessons.widgets.schedule import CONTROLS, KERAS, curve_args, shown_steps  # noqa: E402
-from lessons.widgets.trajectory import RACERS, hyperparameters  # noqa: E402
+from lessons.widgets.trajectory import DIVERGED, RACERS, TUNED, hyperparameters  # noqa: E402
 
 # controls that act only in another state: the state that makes them act
 ACTIVATE = {
@@ -254,15 +256,30 @@ def test_group_markers_are_a_two_group_torch_optimizer():
 
 
 def check_trajectory(explorer):
+    """Each selected racer's line is run_trajectory's path (up to where it stops being finite),
+    its legend row its final loss; the axes are the surface's, whatever the paths do."""
     values = explorer.values()
+    surface = SURFACES[values["surface"]]
     for label in values["optimizers"]:
         hyper = hyperparameters(label, values)
         path = run_trajectory(RACERS[label].cls, values["surface"], steps=values["steps"], **hyper)
-        np.testing.assert_array_equal(explorer.lines[label].get_xydata(), path)
-        loss = SURFACES[values["surface"]](torch.from_numpy(path[-1])).item()
-        assert explorer.losses[label].get_text() == f"{label:<9}{loss:.3g}"
+        loss = surface(torch.from_numpy(path[-1])).item()
+        drawn = explorer.lines[label].get_xydata()
+        # a path drawn up to where it stops being finite
+        assert (
+            np.isfinite(drawn).all() and np.isfinite(path[len(drawn) :]).all(axis=1)[:1].sum() == 0
+        )
+        np.testing.assert_array_equal(drawn, path[: len(drawn)])
+        if np.isfinite(loss) and loss <= DIVERGED:
+            np.testing.assert_array_equal(drawn, path)
+            assert explorer.losses[label].get_text() == f"{loss:.3g}"
+        else:
+            assert explorer.losses[label].get_text() == "diverged"
+        assert explorer.losses[label].get_visible() and explorer.names[label].get_visible()
     for label in set(RACERS) - set(values["optimizers"]):
         assert not explorer.lines[label].get_visible()
+        assert not explorer.losses[label].get_visible()
+    assert explorer.ax.get_xlim() == surface.xlim and explorer.ax.get_ylim() == surface.ylim
 
 
 def test_trajectory_explorer_every_control():
@@ -298,8 +315,74 @@ def test_trajectory_surface_brings_its_lr_and_nesterov_needs_momentum():
         trajectory_explorer(optimizers=("SGD", "LBFGS"))
 
 
-def test_explorers_display_as_widgets():
-    explorer = compare_schedules()
+@pytest.mark.parametrize("make", [compare_schedules, trajectory_explorer])
+def test_explorers_display_as_widgets_at_their_pixel_size(make):
+    explorer = make()
     assert explorer.image in explorer.children and explorer.message in explorer.children
     assert explorer.image.format == "png" and bytes(explorer.image.value).startswith(b"\x89PNG")
     assert explorer._repr_mimebundle_() is not None or hasattr(explorer, "_ipython_display_")
+    image = Image.open(io.BytesIO(bytes(explorer.image.value)))
+    assert image.size == explorer.figure.canvas.get_width_height()
+    assert explorer.image.layout.width == f"{image.width}px"  # never stretched: crisp
+    pixels = np.asarray(explorer.figure.canvas.buffer_rgba())[:, :, :3]
+    np.testing.assert_array_equal(np.asarray(image.convert("RGB")), pixels)
+
+
+@pytest.mark.parametrize("lr", [0.476, 0.0123, 1e-4, 1.0])
+def test_trajectory_lr_is_shown_and_run_exactly(lr):
+    """The browser snaps a log slider's exponent to min + k·step: the caller's lr must be a stop."""
+    explorer = trajectory_explorer("quadratic", optimizers=("SGD",), lr=lr, steps=30)
+    slider = explorer.sliders["lr"]
+    assert slider.value == lr and slider.readout_format == ".3g"
+    stops = (np.log10(lr) - slider.min) / slider.step
+    assert abs(stops - round(stops)) < 1e-9 and slider.min <= -4 < slider.min + slider.step
+    np.testing.assert_array_equal(
+        explorer.lines["SGD"].get_xydata(),
+        run_trajectory(optim.SGD, "quadratic", steps=30, lr=lr),
+    )
+    assert "lr=" + f"{lr:.3g}" + "," in explorer.ax.get_title()
+    explorer.sliders["surface"].value = "saddle"  # brings its own lr, on a stop too
+    stops = (np.log10(SURFACES["saddle"].lr) - slider.min) / slider.step
+    assert slider.value == SURFACES["saddle"].lr and abs(stops - round(stops)) < 1e-9
+    check_trajectory(explorer)
+
+
+@pytest.mark.parametrize("surface", list(SURFACES))
+def test_default_races_are_finite(surface):
+    explorer = trajectory_explorer(surface, optimizers=list(RACERS))
+    for steps in (100, 500):
+        explorer.sliders["steps"].value = steps
+        check_trajectory(explorer)
+        texts = [explorer.losses[label].get_text() for label in RACERS]
+        assert all(np.isfinite(float(text)) for text in texts), texts
+
+
+@pytest.mark.parametrize("surface, lr", [("beale", 0.05), ("rosenbrock", 0.01), ("quadratic", 1.0)])
+def test_a_diverged_race_says_so(surface, lr):
+    explorer = trajectory_explorer(surface)
+    image = bytes(explorer.image.value)
+    explorer.sliders["lr"].value = lr
+    assert bytes(explorer.image.value) != image  # drawn, though paths reach inf and nan
+    check_trajectory(explorer)
+    assert explorer.losses["SGD"].get_text() == "diverged"
+    assert not any("nan" in text.get_text() for text in explorer.losses.values())
+
+
+def test_trajectory_shows_only_the_sliders_its_racers_read():
+    explorer = trajectory_explorer("quadratic", optimizers=("SGD",), lr=0.476, steps=30)
+    hidden = {name for name, s in explorer.sliders.items() if s.layout.display == "none"}
+    assert hidden == set(TUNED)
+    assert explorer.ax.get_title() == "quadratic(lr=0.476, steps=30)"
+    image = bytes(explorer.image.value)
+    explorer.sliders["beta1"].value = 0.5  # hidden: changes nothing, not even the title
+    assert bytes(explorer.image.value) == image
+    explorer.sliders["optimizers"].value = ("SGD", "Adam")
+    hidden = {name for name, s in explorer.sliders.items() if s.layout.display == "none"}
+    assert hidden == {"momentum"}
+    assert "beta1=0.5, beta2=0.999" in explorer.ax.get_title()
+    assert "momentum" not in explorer.ax.get_title()
+    check_trajectory(explorer)
+    explorer.sliders["optimizers"].value = ("Nesterov",)
+    hidden = {name for name, s in explorer.sliders.items() if s.layout.display == "none"}
+    assert hidden == {"beta1", "beta2"} and "momentum=0.9" in explorer.ax.get_title()
+    check_trajectory(explorer)

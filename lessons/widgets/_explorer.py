@@ -3,13 +3,15 @@
 The picture is a PNG in an ``ipywidgets.Image``, so it works in JupyterLab with ipywidgets and
 matplotlib alone. A redraw updates the data of the artists that move, then blits: the static part
 (axes, ticks, contours) is drawn once per set of axis limits and reused, and only the moving
-artists are drawn over it. RGB PNG at a low dpi, zlib level 1, keeps encoding to a few ms.
+artists are drawn over it. The image is shown at its own pixel size (100 dpi, as matplotlib's
+inline figures), never stretched, so text is crisp.
 """
 
 import html
-import io
 import math
+import struct
 import textwrap
+import zlib
 
 import ipywidgets as widgets
 import matplotlib
@@ -17,26 +19,41 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
-from PIL import Image
 
-DPI = 72
+DPI = 100
 # matplotlib renders text glyph by glyph in Python (about 60 us each); unhinted is 40% cheaper
 FAST_TEXT = {"text.hinting": "no_hinting"}
-Z_RLE = 3  # zlib's run-length strategy: plots are mostly runs of one colour
+
+
+LOG_STEP = 0.05  # of a decade: 12 % a stop
 
 
 def log_slider(name, value, low, high):
-    """A slider over 10**low ... 10**high, ten stops a decade (learning rates)."""
-    return widgets.FloatLogSlider(
-        value=value,
+    """A slider over 10**low ... 10**high, twenty stops a decade (learning rates), through value."""
+    slider = widgets.FloatLogSlider(
         base=10,
         min=math.log10(low),
         max=math.log10(high),
-        step=0.1,
+        step=LOG_STEP,
         description=name,
         readout_format=".3g",
         continuous_update=True,
     )
+    set_log_value(slider, value, low)
+    return slider
+
+
+def set_log_value(slider, value, low):
+    """Set a log slider over [low, ...] to exactly ``value``, which the browser then shows.
+
+    The browser snaps the exponent to min + k·step; the grid is shifted (min moved down by less
+    than a step from log10(low)) so that log10(value) is on it, or 0.476 would show as 0.501.
+    """
+    low = math.log10(low)
+    exponent = math.log10(value)
+    with slider.hold_trait_notifications():
+        slider.min = exponent - math.ceil((exponent - low) / LOG_STEP - 1e-9) * LOG_STEP
+        slider.value = value
 
 
 def float_slider(name, value, low, high, step=0.01):
@@ -59,6 +76,30 @@ def dropdown(name, value, options):
 
 def checkbox(name, value):
     return widgets.Checkbox(value=value, description=name, indent=False)
+
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png(rgba: np.ndarray) -> bytes:
+    """An 8-bit RGB PNG of an (height, width, 4) array, its rows unfiltered, zlib level 1.
+
+    A plot is long runs of one colour, which deflate finds without PNG's row filters: Pillow's
+    adaptive filtering takes twice as long (9 ms for 640 x 460) and gives 60 % more bytes.
+    """
+    height, width, _ = rgba.shape
+    rows = np.zeros((height, 1 + 3 * width), np.uint8)  # each row: filter type 0, then RGB
+    rows[:, 1:] = rgba[:, :, :3].reshape(height, -1)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8 bits, RGB, no interlace
+    return b"".join(
+        [
+            b"\x89PNG\r\n\x1a\n",
+            png_chunk(b"IHDR", header),
+            png_chunk(b"IDAT", zlib.compress(rows, 1)),
+            png_chunk(b"IEND", b""),
+        ]
+    )
 
 
 def figure(height, rows=1):
@@ -125,7 +166,11 @@ class Explorer(widgets.VBox):
         self.figure = figure
         self.lines = lines
         self.message = widgets.HTML()
-        self.image = widgets.Image(format="png")
+        width, height = figure.canvas.get_width_height()
+        # one image pixel per screen pixel: a stretched PNG is blurred; a narrow output shrinks it
+        self.image = widgets.Image(
+            format="png", layout=widgets.Layout(width=f"{width}px", max_width="100%", height="auto")
+        )
         self._background = None
         self._background_key = None
         controls = widgets.GridBox(
@@ -180,8 +225,4 @@ class Explorer(widgets.VBox):
         for artist in moving:
             if artist.get_visible():
                 self.figure.draw_artist(artist)
-        size = canvas.get_width_height()
-        image = Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        buffer = io.BytesIO()
-        image.convert("RGB").save(buffer, format="png", compress_level=1, compress_type=Z_RLE)
-        return buffer.getvalue()
+        return png(np.asarray(canvas.buffer_rgba()))

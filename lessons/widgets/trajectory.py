@@ -3,6 +3,7 @@
 Every redraw reruns each optimizer from the start with ``lessons.surfaces.run_trajectory``; a
 racer whose own settings did not change keeps its last path (same inputs, same path), so a betas
 move reruns only the Adam family. The contours of a surface are computed once, on first view.
+Sliders that no selected racer reads (momentum for Adam alone, betas for SGD) are hidden.
 """
 
 from dataclasses import dataclass, field
@@ -14,18 +15,29 @@ import torch
 from lessons import optim
 from lessons.surfaces import SURFACES, run_trajectory, surface_named
 
-from ._explorer import Explorer, dropdown, figure, float_slider, int_slider, log_slider, set_title
+from ._explorer import (
+    Explorer,
+    dropdown,
+    figure,
+    float_slider,
+    int_slider,
+    log_slider,
+    set_log_value,
+    set_title,
+)
 
 
 @dataclass(frozen=True)
 class Racer:
-    """An optimizer in the race: its class, fixed arguments, and which shared sliders it reads."""
+    """An optimizer in the race: its class, fixed arguments, and which of TUNED sliders it reads."""
 
     cls: type
     fixed: dict = field(default_factory=dict)
     uses: tuple = ()
 
 
+TUNED = ("momentum", "beta1", "beta2")  # the sliders only some racers read (all read lr)
+BETAS = ("beta1", "beta2")
 RACERS = {
     "SGD": Racer(optim.SGD),
     "momentum": Racer(optim.SGD, uses=("momentum",)),
@@ -33,13 +45,14 @@ RACERS = {
     "Adagrad": Racer(optim.Adagrad),
     "RMSprop": Racer(optim.RMSprop),
     "Adadelta": Racer(optim.Adadelta),
-    "Adam": Racer(optim.Adam, uses=("betas",)),
-    "AdamW": Racer(optim.AdamW, uses=("betas",)),
-    "Adamax": Racer(optim.Adamax, uses=("betas",)),
-    "NAdam": Racer(optim.NAdam, uses=("betas",)),
-    "RAdam": Racer(optim.RAdam, uses=("betas",)),
+    "Adam": Racer(optim.Adam, uses=BETAS),
+    "AdamW": Racer(optim.AdamW, uses=BETAS),
+    "Adamax": Racer(optim.Adamax, uses=BETAS),
+    "NAdam": Racer(optim.NAdam, uses=BETAS),
+    "RAdam": Racer(optim.RAdam, uses=BETAS),
 }
 DEFAULT_RACERS = ("SGD", "momentum", "Nesterov", "Adagrad", "RMSprop", "Adam")
+LR_RANGE = (1e-4, 1.0)
 
 
 def hyperparameters(label, values):
@@ -48,19 +61,36 @@ def hyperparameters(label, values):
     hyper = {"lr": values["lr"], **racer.fixed}
     if "momentum" in racer.uses:
         hyper["momentum"] = values["momentum"]
-    if "betas" in racer.uses:
+    if racer.uses == BETAS:
         hyper["betas"] = (values["beta1"], values["beta2"])
     return hyper
 
 
+def tuned_by(racers):
+    """The TUNED sliders that at least one of ``racers`` reads."""
+    return [name for name in TUNED if any(name in RACERS[label].uses for label in racers)]
+
+
+DIVERGED = 1e6  # a final loss above this (the starts' are 2 to 41), or not finite, has diverged
+
+
+def final_loss(surface, path):
+    """The loss at the path's end, as the legend shows it: 3 digits, or "diverged"."""
+    loss = surface(torch.from_numpy(path[-1])).item()
+    return f"{loss:.3g}" if loss <= DIVERGED else "diverged"  # nan <= x is False
+
+
 class TrajectoryExplorer(Explorer):
+    """``.sliders`` holds every control, always; those that no selected racer reads are hidden
+    (``layout.display == "none"``), and moving one changes nothing, not even the title."""
+
     def __init__(self, surface, optimizers, lr, momentum, betas, steps):
         sliders = {
             "surface": dropdown("surface", surface, list(SURFACES)),
             "optimizers": widgets.SelectMultiple(
                 value=tuple(optimizers), options=list(RACERS), description="optimizers", rows=4
             ),
-            "lr": log_slider("lr", SURFACES[surface].lr if lr is None else lr, 1e-4, 1.0),
+            "lr": log_slider("lr", SURFACES[surface].lr if lr is None else lr, *LR_RANGE),
             "momentum": float_slider("momentum", momentum, 0.0, 0.99),
             "beta1": float_slider("beta1", betas[0], 0.0, 0.999, 0.001),
             "beta2": float_slider("beta2", betas[1], 0.9, 0.9999, 0.0001),
@@ -69,15 +99,15 @@ class TrajectoryExplorer(Explorer):
         fig, (ax,) = figure(4.6)
         fig.subplots_adjust(right=0.72)
         self.ax = ax
-        # the legend: each racer's final loss in its line's colour. A matplotlib Legend would be
-        # laid out again on every move (about 15 ms); these texts are redrawn and nothing else
+        # the legend: each racer's name (static) and final loss (moving), in its line's colour.
+        # A matplotlib Legend would be laid out again on every move (about 15 ms)
         ax.text(1.03, 1.0, "final loss", transform=ax.transAxes, va="top", fontsize=8)
-        self.losses = {
-            label: ax.text(
-                1.03, 0, "", transform=ax.transAxes, va="top", color=f"C{i}", family="monospace"
-            )
-            for i, label in enumerate(RACERS)
-        }
+        self.names, self.losses = {}, {}
+        for i, label in enumerate(RACERS):
+            style = dict(transform=ax.transAxes, va="top", color=f"C{i}", fontsize=9)
+            self.names[label] = ax.text(1.03, 0, label, **style)
+            self.losses[label] = ax.text(1.44, 0, "", ha="right", **style)
+        self.racers = None  # the racers the legend lists, in order
         self.contours = {}  # surface name -> its static artists, made on first view
         self.shown = None
         self.paths = {}  # racer label -> (its inputs, its path)
@@ -93,7 +123,7 @@ class TrajectoryExplorer(Explorer):
         if change is not None and change["owner"] is self.sliders["surface"]:
             suggested = SURFACES[change["new"]].lr
             if lr.value != suggested:
-                lr.value = suggested  # lr's own observer redraws
+                set_log_value(lr, suggested, LR_RANGE[0])  # lr's own observer redraws
                 return
         super().refresh(change)
 
@@ -118,6 +148,20 @@ class TrajectoryExplorer(Explorer):
         self.shown = name
         self.invalidate()
 
+    def show_racers(self, racers):
+        """Lines, legend rows and the sliders that matter, for the racers ``racers``."""
+        for label in RACERS:
+            for artist in (self.lines[label], self.names[label], self.losses[label]):
+                artist.set_visible(label in racers)
+        for rank, label in enumerate(racers):
+            self.names[label].set_y(0.92 - 0.07 * rank)
+            self.losses[label].set_y(0.92 - 0.07 * rank)
+        tuned = tuned_by(racers)
+        for name in TUNED:
+            self.sliders[name].layout.display = None if name in tuned else "none"
+        self.racers = racers
+        self.invalidate()  # the names are in the background
+
     def path(self, label, values):
         key = (values["surface"], values["steps"], tuple(hyperparameters(label, values).items()))
         if self.paths.get(label, (None,))[0] != key:
@@ -133,18 +177,17 @@ class TrajectoryExplorer(Explorer):
         if self.shown != surface.name:
             self.show_surface(surface.name)
         racers = [label for label in RACERS if label in values["optimizers"]]
-        for label, line in self.lines.items():
-            line.set_visible(label in racers)
-        for label, text in self.losses.items():
-            text.set_visible(label in racers)
-        for rank, label in enumerate(racers):
+        if racers != self.racers:
+            self.show_racers(racers)
+        for label in racers:
             path = self.path(label, values)
-            self.lines[label].set_data(path[:, 0], path[:, 1])
-            loss = surface(torch.from_numpy(path[-1])).item()
-            self.losses[label].set_text(f"{label:<9}{loss:.3g}")
-            self.losses[label].set_y(0.92 - 0.07 * rank)
-        shown = [(k, values[k]) for k in ("lr", "momentum", "beta1", "beta2", "steps")]
-        set_title(self.ax, surface.name, shown)
+            # a diverged path ends where it stops being finite
+            finite = np.isfinite(path).all(axis=1)
+            end = len(path) if finite.all() else finite.argmin()
+            self.lines[label].set_data(path[:end, 0], path[:end, 1])
+            self.losses[label].set_text(final_loss(surface, path))
+        shown = ["lr", *tuned_by(racers), "steps"]
+        set_title(self.ax, surface.name, [(k, values[k]) for k in shown])
 
 
 def trajectory_explorer(
