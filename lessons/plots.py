@@ -56,8 +56,11 @@ def plot_runs(
     return ax
 
 
-def runs_table(curves_by_name, at=(-1,), digits=3, band="minmax"):
-    """A text table: for each label, the mean [low, high] across seeds at the indices ``at``."""
+def runs_table(curves_by_name, at=(-1,), digits=3, band="minmax", x=None, xlabel="at"):
+    """A text table: for each label, the mean [low, high] across seeds at the indices ``at``.
+
+    Columns are headed ``xlabel x[i]`` (as ``plot_runs``'s x axis), or ``at i`` without ``x``.
+    """
     width = max(len(name) for name in curves_by_name)
     rows = {}
     for name, curves in curves_by_name.items():
@@ -66,7 +69,8 @@ def runs_table(curves_by_name, at=(-1,), digits=3, band="minmax"):
             f"{mean[i]:.{digits}f} [{low[i]:.{digits}f}, {high[i]:.{digits}f}]" for i in at
         ]
     cell = max(len(text) for cells in rows.values() for text in cells)
-    header = f"{'':<{width}}  " + "  ".join(f"{f'at {i}':<{cell}}" for i in at)
+    ticks = at if x is None else [np.asarray(x)[i] for i in at]
+    header = f"{'':<{width}}  " + "  ".join(f"{f'{xlabel} {t}':<{cell}}" for t in ticks)
     lines = [
         f"{name:<{width}}  " + "  ".join(f"{c:<{cell}}" for c in cells)
         for name, cells in rows.items()

@@ -44,6 +44,11 @@ def test_runs_table_reports_mean_and_range_at_chosen_steps():
     assert "at 0" in table.splitlines()[0] and "at -1" in table.splitlines()[0]
 
 
+def test_runs_table_heads_columns_with_the_x_values():
+    table = runs_table({"sgd": CURVES}, at=(0, -1), digits=1, x=[1, 2, 3], xlabel="epoch")
+    assert table.splitlines()[0].split() == ["epoch", "1", "epoch", "3"]
+
+
 def test_plot_lr_range_marks_the_suggestion():
     ax = plot_lr_range([1e-4, 1e-3, 1e-2], [2.0, 1.0, 3.0], suggestion=1e-3)
     assert ax.get_xscale() == "log"
