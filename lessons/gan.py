@@ -10,7 +10,20 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["ring", "noise", "generator", "discriminator", "bce", "d_step", "g_step"]
+__all__ = [
+    "ring",
+    "noise",
+    "generator",
+    "discriminator",
+    "bce",
+    "d_step",
+    "g_step",
+    "snapshot",
+    "unchanged",
+    "flat_grad",
+    "grad_of",
+    "coverage",
+]
 
 
 def ring(n, modes=8, radius=2.0, std=0.05, seed=None):
@@ -68,3 +81,41 @@ def g_step(G, D, opt_g, z):
     loss.backward()
     opt_g.step()
     return loss.item()
+
+
+def snapshot(net):
+    """Copies of ``net``'s parameters, to tell later whether a step moved them."""
+    return [p.detach().clone() for p in net.parameters()]
+
+
+def unchanged(before, net):
+    """Whether every parameter of ``net`` still equals its ``snapshot``, bit for bit."""
+    return all(torch.equal(a, b) for a, b in zip(before, net.parameters(), strict=True))
+
+
+def flat_grad(net):
+    """All of ``net``'s gradients in one vector, to compare directions by cosine."""
+    return torch.cat([p.grad.flatten() for p in net.parameters()])
+
+
+def grad_of(loss, net):
+    """The gradient ``loss`` alone puts on ``net``'s parameters (earlier grads cleared first)."""
+    net.zero_grad()
+    loss.backward()
+    return flat_grad(net)
+
+
+def coverage(points, modes=8, radius=2.0):
+    """How ``points`` cover the ring: counts per nearest mode, mean radius, the fraction within
+    ``radius / 4`` of the circle, and the fraction nearer the gap between two modes than a mode."""
+    # the angle in units of the mode spacing 2 pi / modes: mode k sits at k
+    position = torch.atan2(points[:, 1], points[:, 0]) / (2 * math.pi / modes)
+    distance = points.norm(dim=1)
+    return {
+        "per mode": torch.bincount(position.round().long() % modes, minlength=modes).tolist(),
+        "mean radius": round(distance.mean().item(), 2),
+        "near the circle": round(((distance - radius).abs() < radius / 4).float().mean().item(), 3),
+        "nearer a gap": round(
+            ((position - position.round()).abs() > 0.25).float().mean().item(), 3
+        ),
+    }

@@ -29,23 +29,15 @@ def _pair():
     return G, D, torch.optim.Adam(G.parameters(), lr=1e-2), torch.optim.Adam(D.parameters(), 1e-2)
 
 
-def _copy(module):
-    return [p.detach().clone() for p in module.parameters()]
-
-
-def _moved(before, module):
-    return any(not torch.equal(a, b) for a, b in zip(before, module.parameters(), strict=True))
-
-
 def test_d_step_moves_only_d_and_g_step_moves_only_g():
     G, D, opt_g, opt_d = _pair()
-    g0, d0 = _copy(G), _copy(D)
+    g0, d0 = gan.snapshot(G), gan.snapshot(D)
     gan.d_step(G, D, opt_d, gan.ring(16, seed=0), gan.noise(16, seed=1))
-    assert _moved(d0, D) and not _moved(g0, G)
+    assert not gan.unchanged(d0, D) and gan.unchanged(g0, G)
     assert all(p.grad is None for p in G.parameters())  # detach kept D's loss out of G
-    d1 = _copy(D)
+    d1 = gan.snapshot(D)
     gan.g_step(G, D, opt_g, gan.noise(16, seed=2))
-    assert _moved(g0, G) and not _moved(d1, D)
+    assert not gan.unchanged(g0, G) and gan.unchanged(d1, D)
     assert any(p.grad.abs().sum() > 0 for p in D.parameters())  # left for opt_d.zero_grad
 
 
@@ -59,6 +51,36 @@ def test_training_spreads_samples_over_the_ring():
         gan.g_step(G, D, opt_g, gan.noise(64))
     with torch.no_grad():
         x = G(gan.noise(2000, seed=0))
-    assert (x.norm(dim=1).mean() - 2.0).abs() < 0.3
-    mode = (torch.atan2(x[:, 1], x[:, 0]) / (2 * math.pi / 8)).round().long() % 8
-    assert torch.bincount(mode, minlength=8).min() > 50  # no mode left empty
+    spread = gan.coverage(x)
+    assert abs(spread["mean radius"] - 2.0) < 0.3
+    assert min(spread["per mode"]) > 50  # no mode left empty
+
+
+def test_snapshot_is_a_copy_and_unchanged_sees_one_changed_element():
+    G = gan.generator()
+    before = gan.snapshot(G)
+    assert gan.unchanged(before, G)
+    with torch.no_grad():
+        G[0].bias[0] += 1e-6
+    assert not gan.unchanged(before, G)
+
+
+def test_grad_of_clears_earlier_gradients_and_flattens_every_parameter():
+    torch.manual_seed(0)
+    G, D = gan.generator(), gan.discriminator()
+    z = gan.noise(8, seed=0)
+    first = gan.grad_of(gan.bce(D(G(z)), 1.0), G)
+    again = gan.grad_of(gan.bce(D(G(z)), 1.0), G)  # not first + first
+    assert torch.equal(first, again)
+    assert first.numel() == sum(p.numel() for p in G.parameters())
+    assert torch.equal(gan.flat_grad(G), first)
+
+
+def test_coverage_tells_modes_from_a_uniform_ring():
+    data = gan.coverage(gan.ring(4000, seed=0))
+    assert data["nearer a gap"] == 0 and data["near the circle"] == 1
+    assert sum(data["per mode"]) == 4000 and min(data["per mode"]) > 400
+    angle = 2 * math.pi * torch.rand(4000, generator=torch.Generator().manual_seed(0))
+    uniform = gan.coverage(3.0 * torch.stack([angle.cos(), angle.sin()], dim=1), radius=3.0)
+    assert abs(uniform["nearer a gap"] - 0.5) < 0.05 and uniform["mean radius"] == 3.0
+    assert gan.coverage(torch.zeros(10, 2))["near the circle"] == 0
