@@ -386,3 +386,15 @@ def test_trajectory_shows_only_the_sliders_its_racers_read():
     hidden = {name for name, s in explorer.sliders.items() if s.layout.display == "none"}
     assert hidden == {"beta1", "beta2"} and "momentum=0.9" in explorer.ax.get_title()
     check_trajectory(explorer)
+
+
+def test_self_checks_notebooks_use_can_fail():
+    explorer = schedule_explorer("OneCycleLR")
+    assert explorer.matches_reference("lr") and explorer.matches_reference("momentum")
+    marks, reference = explorer.lines["lr reference"].get_data()
+    explorer.lines["lr reference"].set_data(marks, np.asarray(reference) * 1.001)
+    assert not explorer.matches_reference("lr")
+    assert explorer.redraws("lr", "pct_start", 0.5)
+    assert explorer.matches_reference("lr")  # the redraw put torch's markers back
+    assert not explorer.redraws("lr", "pct_start", 0.5)  # the same value again: nothing moves
+    assert not explorer.redraws("momentum", "max_lr", 0.05)  # the momentum does not read max_lr

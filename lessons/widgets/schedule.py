@@ -320,6 +320,13 @@ class ScheduleExplorer(Explorer):
             set_axis(ax, steps, curve, momentum=key == "momentum")
         set_title(self.axes[0], self.name, args.items())
 
+    def matches_reference(self, key: str = "lr") -> bool:
+        """Does the drawn ``key`` curve pass through every marker of torch (or Keras)?"""
+        steps, curve = self.lines[key].get_data()
+        marks, reference = self.lines[f"{key} reference"].get_data()
+        rtol = 1e-5 if self.name in KERAS else 1e-9  # Keras computes in float32
+        return np.allclose(np.asarray(curve)[marks], reference, rtol=rtol, atol=1e-12)
+
 
 def schedule_explorer(name: str) -> ScheduleExplorer:
     """Sliders for every argument of the torch scheduler or Keras schedule ``name``."""
