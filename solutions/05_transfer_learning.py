@@ -9,7 +9,7 @@ def replace_head(model, n_classes):
     return model
 
 
-def layerwise_groups(model, head_lr, factor):
+def make_groups(model, head_lr, factor):
     """The head at head_lr, then conv blocks 3, 2, 1 (body.4, body.2, body.0) each factor slower."""
     blocks = [model.head, model.body[4], model.body[2], model.body[0]]
     return [
@@ -18,6 +18,6 @@ def layerwise_groups(model, head_lr, factor):
     ]
 
 
-def freeze_body(model, lr):
+def freeze(model, lr):
     model.body.requires_grad_(False)
     return torch.optim.Adam(model.head.parameters(), lr=lr)

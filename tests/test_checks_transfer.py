@@ -26,8 +26,8 @@ def assert_wrong(result, *phrases):
     ("check", "answer"),
     [
         (transfer.check_new_head, nb05.replace_head),
-        (transfer.check_layerwise_groups, nb05.layerwise_groups),
-        (transfer.check_frozen_features, nb05.freeze_body),
+        (transfer.check_layerwise_groups, nb05.make_groups),
+        (transfer.check_frozen_features, nb05.freeze),
     ],
 )
 def test_checks_accept_the_solution_and_wait_for_a_placeholder(check, answer):
@@ -54,7 +54,7 @@ def test_layerwise_groups_rejects_the_reversed_order():
 
 def test_layerwise_groups_rejects_a_forgotten_block():
     def no_first_block(model, head_lr, factor):
-        return nb05.layerwise_groups(model, head_lr, factor)[:-1]
+        return nb05.make_groups(model, head_lr, factor)[:-1]
 
     assert_wrong(transfer.check_layerwise_groups(no_first_block), "body.0.0.weight", "no group")
 

