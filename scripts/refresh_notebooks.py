@@ -1,5 +1,5 @@
 """Re-run notebooks top to bottom in place, the way they are committed: outputs and counts kept,
-saved widget state dropped (it is bulky and stale the moment a kernel restarts).
+saved widget state and per-cell timestamps dropped (bulky, and stale at the next run).
 
     .venv/bin/python scripts/refresh_notebooks.py                 # every notebook
     .venv/bin/python scripts/refresh_notebooks.py notebooks/06_schedulers.ipynb
