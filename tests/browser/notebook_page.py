@@ -130,7 +130,8 @@ class Explorer:
         self.notebook = notebook
         self.cell = cell
         self.name = name
-        self.handles = cell.locator(".noUi-handle")
+        # an explorer hides the sliders its current choices do not read
+        self.handles = cell.locator(".noUi-handle:visible")
 
     def screenshot(self, path):
         """The explorer's first widget view, the viewport grown so that none of it is cut off."""

@@ -28,6 +28,7 @@ def check_explorers(notebook: NotebookPage, screenshot=None):
         explorer = Explorer(notebook, cells.nth(cell_index), f"explorer {cell_index}")
         if screenshot and cell_index == 0:
             explorer.screenshot(screenshot)
+        assert explorer.handles.count(), f"explorer {cell_index} shows no slider to move"
         for index in range(explorer.handles.count()):
             explorer.check_keyboard(index, REDRAW_TIMEOUT)
             explorer.check_drag(index, REDRAW_TIMEOUT)
