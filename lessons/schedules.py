@@ -294,15 +294,23 @@ def one_cycle_lr(
     div_factor=25.0,
     final_div_factor=1e4,
     three_phase=False,
+    *,
+    initial_lr=None,
+    min_lr=None,
 ):
-    """OneCycleLR: max_lr / div_factor -> max_lr -> (max_lr / div_factor) / final_div_factor."""
+    """OneCycleLR: initial_lr -> max_lr -> min_lr (three_phase: -> initial_lr -> min_lr).
+
+    By default initial_lr = max_lr / div_factor and min_lr = initial_lr / final_div_factor, the
+    values torch's OneCycleLR stores in each param group; it reads all three back from the group at
+    every step, so pass them to follow an edit.
+    """
     max_lr = _lr("max_lr", max_lr)
     div_factor = _real("div_factor", div_factor, "a real number > 0", lambda v: v > 0)
     final_div_factor = _real(
         "final_div_factor", final_div_factor, "a real number > 0", lambda v: v > 0
     )
-    initial_lr = max_lr / div_factor
-    min_lr = initial_lr / final_div_factor
+    initial_lr = max_lr / div_factor if initial_lr is None else _lr("initial_lr", initial_lr)
+    min_lr = initial_lr / final_div_factor if min_lr is None else _lr("min_lr", min_lr)
     values = (
         [initial_lr, max_lr, initial_lr, min_lr] if three_phase else [initial_lr, max_lr, min_lr]
     )

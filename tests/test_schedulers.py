@@ -419,6 +419,34 @@ def test_epoch_argument_warns_as_in_torch():
         assert caught[1] == caught[0] == [(UserWarning, T.EPOCH_DEPRECATION_WARNING)]
 
 
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda M, opt: M.StepLR(opt, 3),
+        lambda M, opt: M.CosineAnnealingWarmRestarts(opt, T_0=4),
+        lambda M, opt: M.OneCycleLR(opt, 0.1, total_steps=10),
+    ],
+    ids=["StepLR", "CosineAnnealingWarmRestarts", "OneCycleLR"],
+)
+def test_get_lr_outside_step_warns_as_in_torch(build):
+    """get_lr() called directly warns (use get_last_lr()); step() never does."""
+    caught = []
+    for M in (T, L):
+        opt = make_optimizer()
+        scheduler = build(M, opt)
+        opt.step()
+        inside = warnings_while(lambda s=scheduler: (s.step(), s.step(3), s.step()))
+        with pytest.warns(UserWarning, match=r"please use `get_last_lr\(\)`") as outside:
+            scheduler.get_lr()
+        caught.append((inside, [str(w.message) for w in outside]))
+    assert not [message for inside, _ in caught for _, message in inside if "get_lr" in message]
+    assert (
+        caught[1][1]
+        == caught[0][1]
+        == ["To get the last learning rate computed by the scheduler, please use `get_last_lr()`."]
+    )
+
+
 # --- composing with torch ------------------------------------------------------------------
 
 
@@ -476,6 +504,60 @@ def test_group_added_later_fails_as_in_torch(name, kwargs, error):
         opt.step()
         with pytest.raises(error):
             scheduler.step()
+
+
+@pytest.mark.parametrize("three_phase, steps_before", [(False, 0), (True, 0), (True, 80)])
+def test_one_cycle_group_added_later_raises_torchs_key_error(three_phase, steps_before):
+    """A new group has no initial_lr, the first key the phase reads (phase 1, or 3 of three)."""
+    raised = []
+    for M in (T, L):
+        opt = make_optimizer()
+        scheduler = M.OneCycleLR(opt, 0.1, total_steps=100, three_phase=three_phase)
+        for _ in range(steps_before):
+            opt.step()
+            scheduler.step()
+        opt.add_param_group({"params": [torch.nn.Parameter(torch.zeros(1))], "lr": 0.5})
+        opt.step()
+        raised.append(_raised(scheduler.step))
+    assert raised[1] == raised[0] == (KeyError, "'initial_lr'")
+
+
+def test_one_cycle_group_added_later_names_initial_lr_where_torch_names_max_lr():
+    """Documented departure: in the falling phase torch reads max_lr first, we read initial_lr."""
+    raised = []
+    for M in (T, L):
+        opt = make_optimizer()
+        scheduler = M.OneCycleLR(opt, 0.1, total_steps=10, pct_start=0.3)
+        for _ in range(5):
+            opt.step()
+            scheduler.step()
+        opt.add_param_group({"params": [torch.nn.Parameter(torch.zeros(1))], "lr": 0.5})
+        raised.append(_raised(scheduler.step))
+    assert raised == [(KeyError, "'max_lr'"), (KeyError, "'initial_lr'")]
+
+
+@pytest.mark.parametrize("three_phase", [False, True])
+@pytest.mark.parametrize("key", ["initial_lr", "max_lr", "min_lr"])
+def test_one_cycle_follows_outside_edits_of_its_group_lrs_as_torch(key, three_phase):
+    """torch reads initial_lr, max_lr and min_lr from the group at every step: an edit sticks."""
+    runs = []
+    for M, edit_at in ((T, 10), (L, 10), (L, None)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            opt = make_optimizer()
+            scheduler = M.OneCycleLR(opt, [0.4, 0.2], total_steps=STEPS, three_phase=three_phase)
+        rows = []
+        for t in range(STEPS):
+            rows.append([v for g in opt.param_groups for v in (g["lr"], momentum(g))])
+            if t == edit_at:
+                for g in opt.param_groups:
+                    g[key] *= 0.5
+            opt.step()
+            scheduler.step()
+        runs.append(np.array(rows))
+    theirs, ours, unedited = runs
+    assert_close(ours, theirs)
+    assert not np.allclose(ours[12:], unedited[12:], rtol=1e-6)  # the edit mattered
 
 
 def test_one_cycle_allows_total_steps_and_raises_after():

@@ -4,7 +4,8 @@ Our own small base, not a subclass of ``torch.optim.lr_scheduler.LRScheduler``. 
 attribute and method names torch's ``SequentialLR`` and ``ChainedScheduler`` use (``optimizer``,
 ``last_epoch``, ``_initial_step``, ``_update_lr``, ``get_last_lr``), so those accept our twins and
 ours accept torch's. It wraps ``optimizer.step`` exactly as torch does, so the twins warn when
-torch's warn about the call order. The optimizer is used through ``optimizer.param_groups``,
+torch's warn about the call order; ``get_lr()`` called outside ``step()`` warns, as torch's does
+(``get_last_lr()`` gives the last lr). The optimizer is used through ``optimizer.param_groups``,
 ``optimizer.step`` and ``optimizer.defaults`` (for momentum cycling).
 
 Departures from torch: lrs must be Python numbers (torch also takes Tensor lrs, for
@@ -33,6 +34,9 @@ SCHEDULER_STEP_FIRST = (
     "will result in PyTorch skipping the first value of the learning rate schedule. "
     "See more details at "
     "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"
+)
+GET_LR_OUTSIDE_STEP = (
+    "To get the last learning rate computed by the scheduler, please use `get_last_lr()`."
 )
 
 
@@ -102,10 +106,12 @@ class LRScheduler:
     """Construction records each group's ``initial_lr`` (kept if already there) as ``base_lrs``,
     then performs one step: ``last_epoch`` goes from -1 to 0 and the lr becomes the value at t = 0.
 
-    A subclass gives ``_lr_at(t, i)``, group i's lr at step t in closed form, or its own ``get_lr``.
+    A subclass gives ``_lr_at(t, i)``, group i's lr at step t in closed form, or its own
+    ``_compute_lr``. ``get_lr()`` called outside ``step()`` warns, as torch's does.
     """
 
     _functions = ()  # attributes holding user callables, saved as torch saves them
+    _get_lr_called_within_step = False
 
     def __init__(self, optimizer, last_epoch=-1):
         check_optimizer(optimizer)
@@ -150,12 +156,17 @@ class LRScheduler:
 
     def _update_lr(self, epoch=None):
         """One step on (``epoch`` None), or a jump to ``epoch`` by the closed form."""
-        if epoch is None:
-            self.last_epoch += 1
-            self._set_lrs(self.get_lr())
-        else:
-            self.last_epoch = epoch
-            self._set_lrs(self._closed_form_lr())
+        self._get_lr_called_within_step = True
+        try:
+            if epoch is None:
+                self.last_epoch += 1
+                values = self.get_lr()
+            else:
+                self.last_epoch = epoch
+                values = self._closed_form_lr()
+        finally:
+            self._get_lr_called_within_step = False
+        self._set_lrs(values)
 
     def _set_lrs(self, values):
         for group, lr in zip(self.optimizer.param_groups, values, strict=True):
@@ -166,11 +177,16 @@ class LRScheduler:
         raise NotImplementedError
 
     def get_lr(self):
+        if not self._get_lr_called_within_step:
+            warnings.warn(GET_LR_OUTSIDE_STEP, UserWarning, stacklevel=2)
+        return self._compute_lr()
+
+    def _compute_lr(self):
         """The closed form from ``base_lrs``; the chainable twins use torch's recursion instead."""
         return [self._lr_at(self.last_epoch, i) for i in range(len(self.base_lrs))]
 
     def _closed_form_lr(self):
-        return self.get_lr()
+        return self._compute_lr()
 
     def get_last_lr(self):
         return self._last_lr

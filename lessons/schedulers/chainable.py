@@ -35,7 +35,7 @@ class _Chainable(LRScheduler):
     def _multiplier(self, t):
         raise NotImplementedError
 
-    def get_lr(self):
+    def _compute_lr(self):
         t, floor = self.last_epoch, self._floor()
         now, before = self._multiplier(t), self._multiplier(t - 1) if t > 0 else 1.0
         groups = self.optimizer.param_groups
@@ -170,7 +170,7 @@ class MultiplicativeLR(LRScheduler):
                 raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def _compute_lr(self):
         groups = self.optimizer.param_groups
         if self._is_initial:
             return [g["lr"] for g in groups]

@@ -54,7 +54,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self.T_cur = last_epoch
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def _compute_lr(self):
         # lr = eta_min + (base_lr - eta_min) (1 + cos(pi T_cur / T_i)) / 2: one cycle of SGDR
         return [
             float(
@@ -76,7 +76,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
             T_cur, T_i = schedules.warm_restart_cycle(epoch, self.T_0, self.T_mult)
             self.T_cur, self.T_i = float(T_cur), int(T_i)
         self.last_epoch = math.floor(epoch)
-        self._set_lrs(self.get_lr())
+        self._set_lrs(self._compute_lr())
 
 
 def _momentum_setup(scheduler, optimizer, base_momentum, max_momentum, last_epoch):
@@ -162,7 +162,7 @@ class CyclicLR(LRScheduler):
         )
         return float(lr)
 
-    def get_lr(self):
+    def _compute_lr(self):
         if self.cycle_momentum:
             for lo, hi, group in zip(
                 self.base_momentums, self.max_momentums, self.optimizer.param_groups, strict=True
@@ -171,18 +171,21 @@ class CyclicLR(LRScheduler):
                     self.last_epoch, lo, hi, scale_fn=self.scale_fn, **self.cycle
                 )
                 _set_momentum(group, self.use_beta1, float(m))
-        return super().get_lr()
+        return super()._compute_lr()
 
 
 class OneCycleLR(LRScheduler):
     """1cycle: max_lr / div_factor -> max_lr -> min_lr: ``one_cycle_lr``, ``one_cycle_momentum``.
 
-    Each group keeps ``initial_lr``, ``max_lr``, ``min_lr`` (and the momentum bounds); the curve is
-    evaluated from the group's ``max_lr``, so a group added later raises KeyError ('max_lr' here,
-    'initial_lr' in torch). Stepping past ``total_steps`` raises torch's ValueError.
+    Each group keeps ``initial_lr``, ``max_lr``, ``min_lr`` (and the momentum bounds); as in torch,
+    every step evaluates the curve from the group's values, so an outside edit of any of them is
+    followed and a group added later raises ``KeyError: 'initial_lr'``. Stepping past
+    ``total_steps`` raises torch's ValueError.
 
-    Departure from torch, deliberate: a phase of zero length (``pct_start * total_steps = 1``,
-    e.g. 0.05 of 20 steps) raises ``ValueError`` naming pct_start; torch divides by zero.
+    Departures from torch: a phase of zero length (``pct_start * total_steps = 1``, e.g. 0.05 of
+    20 steps) raises ``ValueError`` naming pct_start, where torch divides by zero (deliberate); a
+    group added later raises ``KeyError: 'initial_lr'`` in every phase, where torch looks up only
+    the current phase's two keys and names 'max_lr' while the lr anneals down from it.
     """
 
     def __init__(
@@ -216,7 +219,6 @@ class OneCycleLR(LRScheduler):
             anneal_strategy=anneal_strategy,
             three_phase=three_phase,
         )
-        self.div_factor, self.final_div_factor = div_factor, final_div_factor
         max_lrs = format_param("max_lr", optimizer, max_lr)
         if last_epoch == -1:
             for max_lr, group in zip(max_lrs, optimizer.param_groups, strict=True):
@@ -228,14 +230,14 @@ class OneCycleLR(LRScheduler):
             _momentum_setup(self, optimizer, base_momentum, max_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def _compute_lr(self):
         t, lrs = self.last_epoch, []
         for group in self.optimizer.param_groups:
             lr = schedules.one_cycle_lr(
                 t,
-                group["max_lr"],
-                div_factor=self.div_factor,
-                final_div_factor=self.final_div_factor,
+                initial_lr=group["initial_lr"],
+                max_lr=group["max_lr"],
+                min_lr=group["min_lr"],
                 **self.phases,
             )
             lrs.append(float(lr))
