@@ -20,11 +20,12 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 def refresh(path: Path) -> float:
     notebook = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    NotebookClient(
-        notebook, timeout=300, resources={"metadata": {"path": str(path.parent)}}
-    ).execute()
+    resources = {"metadata": {"path": str(path.parent)}}
+    NotebookClient(notebook, timeout=300, record_timing=False, resources=resources).execute()
     seconds = time.perf_counter() - start
     notebook.metadata.pop("widgets", None)
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)
     nbformat.write(notebook, path)
     return seconds
 
