@@ -277,15 +277,15 @@ def test_one_cycle_curve_raises_torchs_error_past_total_steps():
 
 
 def test_one_cycle_lr_follows_explicit_end_points():
-    t = np.arange(101)
-    default = S.one_cycle_lr(t, 0.1, total_steps=101)
-    explicit = S.one_cycle_lr(t, 0.1, total_steps=101, initial_lr=0.1 / 25, min_lr=0.004e-4)
+    t = np.arange(100)
+    default = S.one_cycle_lr(t, 0.1, total_steps=100)
+    explicit = S.one_cycle_lr(t, 0.1, total_steps=100, initial_lr=0.1 / 25, min_lr=0.004e-4)
     np.testing.assert_allclose(explicit, default, rtol=1e-12)
-    edited = S.one_cycle_lr(t, 0.1, total_steps=101, initial_lr=0.01, min_lr=1e-3)
+    edited = S.one_cycle_lr(t, 0.1, total_steps=100, initial_lr=0.01, min_lr=1e-3)
     assert edited[0] == pytest.approx(0.01, rel=1e-12)
     assert edited[-1] == pytest.approx(1e-3, rel=1e-12)
     assert edited.max() == pytest.approx(0.1, rel=1e-12)
     with pytest.raises(ValueError, match="initial_lr must be a real number >= 0, got -1"):
-        S.one_cycle_lr(t, 0.1, total_steps=101, initial_lr=-1)
+        S.one_cycle_lr(t, 0.1, total_steps=100, initial_lr=-1)
     with pytest.raises(ValueError, match="min_lr"):
-        S.one_cycle_lr(t, 0.1, total_steps=101, min_lr=float("nan"))
+        S.one_cycle_lr(t, 0.1, total_steps=100, min_lr=float("nan"))
