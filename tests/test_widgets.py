@@ -4,6 +4,7 @@ Callbacks run at once when a test sets ``control.value``; ipywidgets only logs t
 outside IPython, so every test asserts on what was drawn.
 """
 
+import base64
 import html
 import io
 
@@ -398,3 +399,12 @@ def test_self_checks_notebooks_use_can_fail():
     assert explorer.matches_reference("lr")  # the redraw put torch's markers back
     assert not explorer.redraws("lr", "pct_start", 0.5)  # the same value again: nothing moves
     assert not explorer.redraws("momentum", "max_lr", 0.05)  # the momentum does not read max_lr
+
+
+def test_explorers_also_offer_their_picture_to_viewers_without_widgets():
+    explorer = schedule_explorer("StepLR")
+    bundle = explorer._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    png = base64.b64decode(bundle["image/png"])  # a notebook stores images as base64 text
+    assert png == explorer.image.value
+    assert Image.open(io.BytesIO(png)).size == explorer.figure.canvas.get_width_height()

@@ -7,6 +7,7 @@ artists are drawn over it. The image is shown at its own pixel size (100 dpi, as
 inline figures), never stretched, so text is crisp.
 """
 
+import base64
 import html
 import math
 import struct
@@ -182,6 +183,12 @@ class Explorer(widgets.VBox):
             control.observe(self.refresh, names="value")
         super().__init__([controls, self.message, self.image])
         self.refresh()
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The live widget, and the picture as it is now for viewers without widgets (GitHub)."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+        return bundle
 
     def values(self) -> dict:
         return {name: control.value for name, control in self.sliders.items()}
