@@ -48,8 +48,12 @@ def _steps(steps, integer=True):
     return t
 
 
-def _lr(name, value):
+def _nonnegative(name, value):
     return _real(name, value, "a real number >= 0", lambda v: v >= 0)
+
+
+def _positive(name, value):
+    return _real(name, value, "a real number > 0", lambda v: v > 0)
 
 
 def _fraction(name, value, low_open=False):
@@ -81,16 +85,16 @@ def _call_each(fn, x):
 def step_lr(steps, base_lr, step_size, gamma=0.1):
     """StepLR: lr_t = base_lr * gamma ** floor(t / step_size)."""
     t = _steps(steps)
-    base_lr, step_size = _lr("base_lr", base_lr), _count("step_size", step_size, 1)
-    gamma = _real("gamma", gamma, "a real number >= 0", lambda v: v >= 0)
+    base_lr, step_size = _nonnegative("base_lr", base_lr), _count("step_size", step_size, 1)
+    gamma = _nonnegative("gamma", gamma)
     return base_lr * _powers(gamma, np.floor(t / step_size))
 
 
 def multi_step_lr(steps, base_lr, milestones, gamma=0.1):
     """MultiStepLR: lr_t = base_lr * gamma ** (number of milestones <= t), repeats counted."""
     t = _steps(steps)
-    base_lr = _lr("base_lr", base_lr)
-    gamma = _real("gamma", gamma, "a real number >= 0", lambda v: v >= 0)
+    base_lr = _nonnegative("base_lr", base_lr)
+    gamma = _nonnegative("gamma", gamma)
     for m in milestones:
         _count("milestones[i]", m, 0)
     passed = np.searchsorted(np.sort(np.asarray(milestones, dtype=np.float64)), t, side="right")
@@ -100,7 +104,7 @@ def multi_step_lr(steps, base_lr, milestones, gamma=0.1):
 def constant_lr(steps, base_lr, factor=1.0 / 3, total_iters=5):
     """ConstantLR: lr_t = base_lr * factor while t < total_iters, then base_lr."""
     t = _steps(steps)
-    base_lr, factor = _lr("base_lr", base_lr), _fraction("factor", factor)
+    base_lr, factor = _nonnegative("base_lr", base_lr), _fraction("factor", factor)
     total_iters = _count("total_iters", total_iters, 1)
     return base_lr * np.where(t < total_iters, factor, 1.0)
 
@@ -108,7 +112,7 @@ def constant_lr(steps, base_lr, factor=1.0 / 3, total_iters=5):
 def linear_lr(steps, base_lr, start_factor=1.0 / 3, end_factor=1.0, total_iters=5):
     """LinearLR: lr_t = base_lr * (s + (e - s) * min(t, T) / T); s, e = start_factor, end_factor."""
     t = _steps(steps)
-    base_lr = _lr("base_lr", base_lr)
+    base_lr = _nonnegative("base_lr", base_lr)
     s, e = (
         _fraction("start_factor", start_factor, low_open=True),
         _fraction("end_factor", end_factor),
@@ -120,16 +124,16 @@ def linear_lr(steps, base_lr, start_factor=1.0 / 3, end_factor=1.0, total_iters=
 def exponential_lr(steps, base_lr, gamma):
     """ExponentialLR: lr_t = base_lr * gamma ** t."""
     t = _steps(steps)
-    base_lr = _lr("base_lr", base_lr)
-    gamma = _real("gamma", gamma, "a real number >= 0", lambda v: v >= 0)
+    base_lr = _nonnegative("base_lr", base_lr)
+    gamma = _nonnegative("gamma", gamma)
     return base_lr * _powers(gamma, t)
 
 
 def polynomial_lr(steps, base_lr, total_iters=5, power=1.0):
     """PolynomialLR: lr_t = base_lr * (1 - min(t, T) / T) ** power."""
     t = _steps(steps)
-    base_lr, T = _lr("base_lr", base_lr), _count("total_iters", total_iters, 1)
-    power = _real("power", power, "a real number >= 0", lambda v: v >= 0)
+    base_lr, T = _nonnegative("base_lr", base_lr), _count("total_iters", total_iters, 1)
+    power = _nonnegative("power", power)
     return base_lr * (1.0 - np.minimum(T, t) / T) ** power
 
 
@@ -144,8 +148,8 @@ def cosine_annealing_lr(steps, base_lr, T_max, eta_min=0.0):
     Past T_max the cosine rises again (period 2 T_max), as torch's recursion does.
     """
     t = _steps(steps)
-    base_lr, eta_min = _lr("base_lr", base_lr), _real("eta_min", eta_min)
-    T_max = _real("T_max", T_max, "a real number > 0", lambda v: v > 0)
+    base_lr, eta_min = _nonnegative("base_lr", base_lr), _real("eta_min", eta_min)
+    T_max = _positive("T_max", T_max)
     return _cosine(base_lr, eta_min, t / T_max)
 
 
@@ -173,7 +177,7 @@ def cosine_annealing_warm_restarts(steps, base_lr, T_0, T_mult=1, eta_min=0.0):
     """CosineAnnealingWarmRestarts (SGDR): lr_t = cosine(T_cur / T_i), from base_lr at the start
     of each cycle towards eta_min at its end; T_cur, T_i = ``warm_restart_cycle(t, T_0, T_mult)``.
     """
-    base_lr, eta_min = _lr("base_lr", base_lr), _real("eta_min", eta_min)
+    base_lr, eta_min = _nonnegative("base_lr", base_lr), _real("eta_min", eta_min)
     T_cur, T_i = warm_restart_cycle(steps, T_0, T_mult)
     return _cosine(base_lr, eta_min, T_cur / T_i)
 
@@ -181,10 +185,10 @@ def cosine_annealing_warm_restarts(steps, base_lr, T_0, T_mult=1, eta_min=0.0):
 def _cyclic_height(steps, step_size_up, step_size_down, mode, gamma, scale_fn, scale_mode):
     """CyclicLR's fraction h_t of the way from the low to the high boundary (triangle * scale)."""
     t = _steps(steps)
-    up = _real("step_size_up", step_size_up, "a real number > 0", lambda v: v > 0)
+    up = _positive("step_size_up", step_size_up)
     down = up if step_size_down is None else step_size_down
     down = _real("step_size_down", down, "a real number >= 0 or None", lambda v: v >= 0)
-    gamma = _real("gamma", gamma, "a real number > 0", lambda v: v > 0)
+    gamma = _positive("gamma", gamma)
     _require(scale_fn is None or callable(scale_fn), "scale_fn", scale_fn, "callable or None")
     _require(
         scale_fn is not None or mode in ("triangular", "triangular2", "exp_range"),
@@ -227,7 +231,7 @@ def cyclic_lr(
 ):
     """CyclicLR: lr_t = base_lr + (max_lr - base_lr) * h_t, h_t a triangle wave times a scale."""
     h = _cyclic_height(steps, step_size_up, step_size_down, mode, gamma, scale_fn, scale_mode)
-    base_lr, max_lr = _lr("base_lr", base_lr), _lr("max_lr", max_lr)
+    base_lr, max_lr = _nonnegative("base_lr", base_lr), _nonnegative("max_lr", max_lr)
     return base_lr + (max_lr - base_lr) * h
 
 
@@ -256,7 +260,7 @@ def _one_cycle(steps, total_steps, pct_start, anneal_strategy, three_phase, valu
     """
     t = _steps(steps)
     N = _count("total_steps", total_steps, 1)
-    pct_start = _real("pct_start", pct_start, "in [0, 1]", lambda v: 0 <= v <= 1)
+    pct_start = _fraction("pct_start", pct_start)
     _require(
         anneal_strategy in ("cos", "linear"),
         "anneal_strategy",
@@ -304,13 +308,13 @@ def one_cycle_lr(
     values torch's OneCycleLR stores in each param group; it reads all three back from the group at
     every step, so pass them to follow an edit.
     """
-    max_lr = _lr("max_lr", max_lr)
-    div_factor = _real("div_factor", div_factor, "a real number > 0", lambda v: v > 0)
-    final_div_factor = _real(
-        "final_div_factor", final_div_factor, "a real number > 0", lambda v: v > 0
+    max_lr = _nonnegative("max_lr", max_lr)
+    div_factor = _positive("div_factor", div_factor)
+    final_div_factor = _positive("final_div_factor", final_div_factor)
+    initial_lr = (
+        max_lr / div_factor if initial_lr is None else _nonnegative("initial_lr", initial_lr)
     )
-    initial_lr = max_lr / div_factor if initial_lr is None else _lr("initial_lr", initial_lr)
-    min_lr = initial_lr / final_div_factor if min_lr is None else _lr("min_lr", min_lr)
+    min_lr = initial_lr / final_div_factor if min_lr is None else _nonnegative("min_lr", min_lr)
     values = (
         [initial_lr, max_lr, initial_lr, min_lr] if three_phase else [initial_lr, max_lr, min_lr]
     )
@@ -336,7 +340,7 @@ def lambda_lr(steps, base_lr, lr_lambda):
     """LambdaLR: lr_t = base_lr * lr_lambda(t), the function called once per distinct step."""
     t = _steps(steps)
     _require(callable(lr_lambda), "lr_lambda", lr_lambda, "a callable taking the step")
-    return _lr("base_lr", base_lr) * _call_each(lr_lambda, t)
+    return _nonnegative("base_lr", base_lr) * _call_each(lr_lambda, t)
 
 
 def multiplicative_lr(steps, base_lr, lr_lambda):
@@ -346,7 +350,7 @@ def multiplicative_lr(steps, base_lr, lr_lambda):
     top = int(t.max()) if t.size else 0
     factors = _call_each(lr_lambda, np.arange(1, top + 1, dtype=np.float64))
     running = np.concatenate([[1.0], np.cumprod(factors)])
-    return _lr("base_lr", base_lr) * running[t.astype(np.int64)]
+    return _nonnegative("base_lr", base_lr) * running[t.astype(np.int64)]
 
 
 # --- recipes ---------------------------------------------------------------------------------
@@ -362,7 +366,7 @@ def warmup_cosine(steps, base_lr, warmup_steps, total_steps, eta_min=0.0, start_
     W = _count("warmup_steps", warmup_steps, 0)
     total_steps = _count("total_steps", total_steps, W + 1)
     s = _fraction("start_factor", start_factor, low_open=True)
-    base_lr, eta_min = _lr("base_lr", base_lr), _real("eta_min", eta_min)
+    base_lr, eta_min = _nonnegative("base_lr", base_lr), _real("eta_min", eta_min)
     # warmup: base_lr * (s + (1 - s) t / W)
     warm = base_lr * (s + (1 - s) * t / max(W, 1))
     # decay: cosine from base_lr to eta_min over total_steps - W
@@ -379,7 +383,7 @@ def warmup_stable_decay(steps, base_lr, warmup_steps, stable_steps, decay_steps,
     t = _steps(steps)
     W, S = _count("warmup_steps", warmup_steps, 0), _count("stable_steps", stable_steps, 0)
     D = _count("decay_steps", decay_steps, 1)
-    base_lr, eta_min = _lr("base_lr", base_lr), _lr("eta_min", eta_min)
+    base_lr, eta_min = _nonnegative("base_lr", base_lr), _nonnegative("eta_min", eta_min)
     # warmup: (t + 1) / W of base_lr, so the first step is not wasted at lr 0
     warm = base_lr * (t + 1) / max(W, 1)
     # stable, then decay: progress p from 0 to 1 over D steps, lr = base_lr + (eta_min - base_lr) p
@@ -390,18 +394,12 @@ def warmup_stable_decay(steps, base_lr, warmup_steps, stable_steps, decay_steps,
 # --- keras.optimizers.schedules (step t means schedule(t)) -----------------------------------
 
 
-def _decay_steps(name, value):
-    _require(isinstance(value, Real) and value > 0, name, value, "> 0")
-    return float(value)
-
-
 def exponential_decay(steps, initial_learning_rate, decay_steps, decay_rate, staircase=False):
     """ExponentialDecay: lr = initial_learning_rate * decay_rate ** p, p = t / decay_steps."""
-    t, D = _steps(steps), _decay_steps("decay_steps", decay_steps)
+    t, D = _steps(steps), _positive("decay_steps", decay_steps)
     p = np.floor(t / D) if staircase else t / D
-    return (
-        _lr("initial_learning_rate", initial_learning_rate) * _real("decay_rate", decay_rate) ** p
-    )
+    rate = _nonnegative("decay_rate", decay_rate)
+    return _nonnegative("initial_learning_rate", initial_learning_rate) * rate**p
 
 
 def piecewise_constant_decay(steps, boundaries, values):
@@ -425,12 +423,12 @@ def polynomial_decay(
 
     Without cycle t is capped at D; with cycle D grows to D * ceil(t / D) (D at t = 0).
     """
-    t, D = _steps(steps), _decay_steps("decay_steps", decay_steps)
+    t, D = _steps(steps), _positive("decay_steps", decay_steps)
     lr0, lr1 = (
-        _lr("initial_learning_rate", initial_learning_rate),
-        _lr("end_learning_rate", end_learning_rate),
+        _nonnegative("initial_learning_rate", initial_learning_rate),
+        _nonnegative("end_learning_rate", end_learning_rate),
     )
-    power = _real("power", power, "a real number >= 0", lambda v: v >= 0)
+    power = _nonnegative("power", power)
     if cycle:
         D = D * np.where(t == 0, 1.0, np.ceil(t / D))
     else:
@@ -440,10 +438,10 @@ def polynomial_decay(
 
 def inverse_time_decay(steps, initial_learning_rate, decay_steps, decay_rate, staircase=False):
     """InverseTimeDecay: lr = initial_learning_rate / (1 + decay_rate * p), p = t / decay_steps."""
-    t, D = _steps(steps), _decay_steps("decay_steps", decay_steps)
+    t, D = _steps(steps), _positive("decay_steps", decay_steps)
     p = np.floor(t / D) if staircase else t / D
-    rate = _real("decay_rate", decay_rate, "a real number >= 0", lambda v: v >= 0)
-    return _lr("initial_learning_rate", initial_learning_rate) / (1 + rate * p)
+    rate = _nonnegative("decay_rate", decay_rate)
+    return _nonnegative("initial_learning_rate", initial_learning_rate) / (1 + rate * p)
 
 
 def cosine_decay(
@@ -455,10 +453,11 @@ def cosine_decay(
     warmup_target over warmup_steps, then the cosine from peak = warmup_target.
     alpha is a fraction of the peak; the end value is held.
     """
-    t, D = _steps(steps), _decay_steps("decay_steps", decay_steps)
-    lr0, alpha = _lr("initial_learning_rate", initial_learning_rate), _fraction("alpha", alpha)
-    W = _real("warmup_steps", warmup_steps, "a real number >= 0", lambda v: v >= 0)
-    peak = lr0 if warmup_target is None else _lr("warmup_target", warmup_target)
+    t, D = _steps(steps), _positive("decay_steps", decay_steps)
+    lr0 = _nonnegative("initial_learning_rate", initial_learning_rate)
+    alpha = _fraction("alpha", alpha)
+    W = _nonnegative("warmup_steps", warmup_steps)
+    peak = lr0 if warmup_target is None else _nonnegative("warmup_target", warmup_target)
     W = 0.0 if warmup_target is None else W  # Keras warms up only towards a target
     t = np.minimum(t, D + W)
     # warmup: lr0 + (peak - lr0) t / W
@@ -476,17 +475,20 @@ def cosine_decay_restarts(
 
     lr = initial * ((1 - alpha) m_mul**i (1 + cos(pi f)) / 2 + alpha), f: fraction of cycle i.
     """
-    t, D = _steps(steps), _decay_steps("first_decay_steps", first_decay_steps)
-    lr0, alpha = _lr("initial_learning_rate", initial_learning_rate), _real("alpha", alpha)
-    t_mul = _real("t_mul", t_mul, "a real number > 0", lambda v: v > 0)
-    m_mul = _real("m_mul", m_mul, "a real number >= 0", lambda v: v >= 0)
+    t, D = _steps(steps), _positive("first_decay_steps", first_decay_steps)
+    lr0 = _nonnegative("initial_learning_rate", initial_learning_rate)
+    alpha = _fraction("alpha", alpha)
+    t_mul = _positive("t_mul", t_mul)
+    m_mul = _nonnegative("m_mul", m_mul)
     done = t / D
     if t_mul == 1.0:
         i = np.floor(done)
         fraction = done - i
     else:
         # cycle i starts at (1 - t_mul**i) / (1 - t_mul) first cycles; fix the float log at restarts
-        start = lambda i: (1.0 - t_mul**i) / (1.0 - t_mul)  # noqa: E731
+        def start(i):
+            return (1.0 - t_mul**i) / (1.0 - t_mul)
+
         i = np.floor(np.log(1.0 - done * (1.0 - t_mul)) / np.log(t_mul))
         i += done >= start(i + 1)
         i -= done < start(i)

@@ -252,6 +252,26 @@ INVALID = [
     (S.polynomial_decay, {"initial_learning_rate": 0.1, "decay_steps": -1}, "decay_steps"),
     (S.cosine_decay, {"initial_learning_rate": 0.1, "decay_steps": 10, "alpha": 2.0}, "alpha"),
     (
+        S.exponential_decay,
+        {"initial_learning_rate": 0.1, "decay_steps": 10, "decay_rate": -0.5},
+        "decay_rate must be a real number >= 0",
+    ),
+    (
+        S.exponential_decay,
+        {"initial_learning_rate": 0.1, "decay_steps": True, "decay_rate": 0.5},
+        "decay_steps must be a real number > 0",
+    ),
+    (
+        S.polynomial_decay,
+        {"initial_learning_rate": 0.1, "decay_steps": float("inf")},
+        "decay_steps must be a real number > 0",
+    ),
+    (
+        S.cosine_decay_restarts,
+        {"initial_learning_rate": 0.1, "first_decay_steps": 10, "alpha": 2.0},
+        r"alpha must be in \[0, 1\]",
+    ),
+    (
         S.cosine_decay_restarts,
         {"initial_learning_rate": 0.1, "first_decay_steps": 10, "t_mul": 0},
         "t_mul",
