@@ -1,17 +1,12 @@
 """One plain training loop that every optimizer and scheduler plugs into.
 
-The loop runs on the model's device (``default_device()`` picks CUDA when there is one, but
-nothing needs it); the shuffling is seeded, so a run repeats exactly.
+The loop runs on the model's device; the shuffling is seeded, so a run repeats exactly.
 """
 
 import torch
 import torch.nn.functional as F
 
-__all__ = ["fit", "accuracy", "default_device"]
-
-
-def default_device():
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+__all__ = ["fit", "accuracy"]
 
 
 def fit(
