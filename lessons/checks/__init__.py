@@ -18,6 +18,7 @@ from dataclasses import dataclass
 __all__ = ["Result", "exercise", "call"]
 
 MARKS = {"correct": "✅", "wrong": "❌", "not answered": "⏳"}
+NOT_ANSWERED = "not answered yet: fill in the cell above and run this one again."
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,3 @@ def exercise(title):
         return run
 
     return decorate
-
-
-NOT_ANSWERED = "not answered yet: fill in the cell above and run this one again."

@@ -46,7 +46,11 @@ def check_max_stable_lr(max_stable_lr):
 @exercise("Exercise 2: the learning rates of a range test")
 def check_range_lrs(range_lrs, start_lr=1e-5, end_lr=10.0, num_steps=31):
     want = torch.logspace(math.log10(start_lr), math.log10(end_lr), num_steps, dtype=torch.float64)
-    lrs = torch.as_tensor(call(range_lrs, start_lr, end_lr, num_steps), dtype=torch.float64)
+    answer = call(range_lrs, start_lr, end_lr, num_steps)
+    try:
+        lrs = torch.as_tensor(answer, dtype=torch.float64)
+    except (TypeError, ValueError, RuntimeError):
+        return f"return a list of {num_steps} numbers; got {answer!r}."
     if lrs.shape != want.shape:
         return f"range_lrs(1e-5, 10, {num_steps}) should give {num_steps} lrs; got {lrs.numel()}."
     if torch.allclose(lrs, want, rtol=1e-9):

@@ -65,9 +65,13 @@ def check_adam_eps(torch_eps):
     Adam equal to Keras's Adam with ``epsilon``."""
     for epsilon, beta_2, step in ((1e-7, 0.999, 1), (1e-7, 0.999, 10), (1e-3, 0.9, 3)):
         yours = call(torch_eps, epsilon, beta_2, step)
+        if not isinstance(yours, int | float):
+            return (
+                f"torch_eps({epsilon:g}, {beta_2}, {step}) should return a number; got {yours!r}."
+            )
         right = eps_hat_to_torch(epsilon, beta_2, step)
-        if yours is None or not math.isclose(float(yours), right, rel_tol=1e-9):
-            if yours is not None and math.isclose(float(yours), epsilon):
+        if not math.isclose(yours, right, rel_tol=1e-9):
+            if math.isclose(yours, epsilon):
                 return (
                     "torch's eps is not Keras's epsilon: Keras adds it before dividing sqrt(v) "
                     "by sqrt(1 - beta_2**step), torch after, so the two differ by that factor."

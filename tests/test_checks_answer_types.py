@@ -1,0 +1,73 @@
+"""An answer that returns the wrong type (None, a string) is "wrong" with a plain message, never a
+traceback out of the check."""
+
+import pytest
+import torch.nn.functional as F
+
+from lessons.checks import (
+    algorithms,
+    groups,
+    hyperparameters,
+    keras_side,
+    loop,
+    scheduling,
+    transfer,
+)
+
+CHECKS = [
+    algorithms.check_momentum_update,
+    algorithms.check_rmsprop_update,
+    algorithms.check_adam_update,
+    hyperparameters.check_max_stable_lr,
+    hyperparameters.check_range_lrs,
+    hyperparameters.check_decoupled_decay,
+    loop.check_logistic_grads,
+    loop.check_train,
+    loop.check_sgd_step,
+    groups.check_cnn_groups,
+    groups.check_unfreeze,
+    groups.check_gan_round,
+    scheduling.check_warmup_lambda,
+    scheduling.check_warmup_cosine,
+    scheduling.check_resume,
+    keras_side.check_piecewise,
+    keras_side.check_cosine_decay,
+    keras_side.check_adam_eps,
+    transfer.check_new_head,
+    transfer.check_layerwise_groups,
+    transfer.check_frozen_features,
+]
+
+
+@pytest.mark.parametrize("returned", [None, "0.1"])
+@pytest.mark.parametrize("check", CHECKS, ids=lambda check: check.__name__)
+def test_a_wrong_type_is_wrong_not_a_crash(check, returned):
+    result = check(lambda *args, **kwargs: returned)
+    assert result.status == "wrong", result
+    assert result.message and "Traceback" not in result.message, result.message
+
+
+@pytest.mark.parametrize("returned", [None, "0.1"])
+def test_range_lrs_names_the_wanted_list(returned):
+    result = hyperparameters.check_range_lrs(lambda start_lr, end_lr, num_steps: returned)
+    assert result.message == f"return a list of 31 numbers; got {returned!r}."
+
+
+@pytest.mark.parametrize("returned", [None, "0.1"])
+def test_adam_eps_names_the_wanted_number(returned):
+    result = keras_side.check_adam_eps(lambda epsilon, beta_2, step: returned)
+    assert result.message == f"torch_eps(1e-07, 0.999, 1) should return a number; got {returned!r}."
+
+
+def test_train_returning_one_loss_asks_for_the_list():
+    def train(model, optimizer, X, y, steps):
+        for _ in range(steps):
+            loss = F.mse_loss(model(X), y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        return loss.item()
+
+    result = loop.check_train(train)
+    assert result.status == "wrong"
+    assert result.message == "the parameters are right; now return the list of the 10 losses too."
