@@ -44,6 +44,6 @@ class Adadelta(ScratchOptimizer):
         super().__init__(params, defaults)
 
     def _init_state(self, p, group):
-        state = dict(step=scalar_state(0.0), square_avg=torch.zeros_like(p))
-        state["acc_delta"] = torch.zeros_like(p)
-        return state
+        return dict(
+            step=scalar_state(0.0), square_avg=torch.zeros_like(p), acc_delta=torch.zeros_like(p)
+        )

@@ -43,9 +43,8 @@ def adam_update(
     bias_correction1 = 1 - beta1**t  # 1 − β1ᵗ
     bias_correction2 = 1 - beta2**t  # 1 − β2ᵗ
     denom = (exp_avg_sq.sqrt() / bias_correction2**0.5).add_(eps)  # √v / √(1 − β2ᵗ) + eps
-    param.addcdiv_(
-        exp_avg, denom, value=-lr / bias_correction1
-    )  # param ← param − lr/(1 − β1ᵗ)·m / denom
+    # param ← param − lr/(1 − β1ᵗ)·m / denom
+    param.addcdiv_(exp_avg, denom, value=-lr / bias_correction1)
 
 
 class Adam(ScratchOptimizer):
@@ -86,8 +85,9 @@ class Adam(ScratchOptimizer):
         super().__init__(params, defaults)
 
     def _init_state(self, p, group):
-        state = dict(step=scalar_state(0.0), exp_avg=torch.zeros_like(p))
-        state["exp_avg_sq"] = torch.zeros_like(p)
+        state = dict(
+            step=scalar_state(0.0), exp_avg=torch.zeros_like(p), exp_avg_sq=torch.zeros_like(p)
+        )
         if group["amsgrad"]:
             state["max_exp_avg_sq"] = torch.zeros_like(p)
         return state

@@ -44,6 +44,6 @@ class Adamax(ScratchOptimizer):
         super().__init__(params, defaults)
 
     def _init_state(self, p, group):
-        state = dict(step=scalar_state(0.0), exp_avg=torch.zeros_like(p))
-        state["exp_inf"] = torch.zeros_like(p)
-        return state
+        return dict(
+            step=scalar_state(0.0), exp_avg=torch.zeros_like(p), exp_inf=torch.zeros_like(p)
+        )

@@ -39,9 +39,10 @@ def nadam_update(
     exp_avg.lerp_(grad, 1 - beta1)  # m ← β1·m + (1 − β1)·grad
     exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)  # v ← β2·v + (1 − β2)·grad²
     denom = exp_avg_sq.div(bias_correction2).sqrt().add_(eps)  # denom = √(v / (1 − β2ᵗ)) + eps
-    mu_product_next = mu_product.item() * mu_next  # Πμ·μₜ₊₁
+    mu_product_t = mu_product.item()  # Πμ, read once from the float32 tensor
+    mu_product_next = mu_product_t * mu_next  # Πμ·μₜ₊₁
     # param ← param − lr·(1 − μₜ)/(1 − Πμ)·grad/denom − lr·μₜ₊₁/(1 − Πμ·μₜ₊₁)·m/denom
-    param.addcdiv_(grad, denom, value=-lr * (1.0 - mu) / (1.0 - mu_product.item()))
+    param.addcdiv_(grad, denom, value=-lr * (1.0 - mu) / (1.0 - mu_product_t))
     param.addcdiv_(exp_avg, denom, value=(-lr * mu_next) / (1.0 - mu_product_next))
 
 
@@ -74,7 +75,9 @@ class NAdam(ScratchOptimizer):
         super().__init__(params, defaults)
 
     def _init_state(self, p, group):
-        state = dict(step=scalar_state(0.0), mu_product=scalar_state(1.0))
-        state["exp_avg"] = torch.zeros_like(p)
-        state["exp_avg_sq"] = torch.zeros_like(p)
-        return state
+        return dict(
+            step=scalar_state(0.0),
+            mu_product=scalar_state(1.0),
+            exp_avg=torch.zeros_like(p),
+            exp_avg_sq=torch.zeros_like(p),
+        )

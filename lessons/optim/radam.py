@@ -78,6 +78,6 @@ class RAdam(ScratchOptimizer):
         super().__init__(params, defaults)
 
     def _init_state(self, p, group):
-        state = dict(step=scalar_state(0.0), exp_avg=torch.zeros_like(p))
-        state["exp_avg_sq"] = torch.zeros_like(p)
-        return state
+        return dict(
+            step=scalar_state(0.0), exp_avg=torch.zeros_like(p), exp_avg_sq=torch.zeros_like(p)
+        )

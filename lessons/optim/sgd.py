@@ -71,11 +71,9 @@ class SGD(ScratchOptimizer):
         )
         super().__init__(params, defaults)
 
-    def _init_state(self, p, group):
-        return {}  # the buffer is the first gradient, made by sgd_update
-
     def _update(self, p, group):
         # torch keeps no state at all for a parameter stepped without momentum
-        state = self._state(p, group) if group["momentum"] != 0 else {}
+        # (with momentum the buffer is the first gradient, made by sgd_update)
+        state = self.state[p] if group["momentum"] != 0 else {}
         buffer = state.get("momentum_buffer")
         state["momentum_buffer"] = self.update(p, p.grad, buffer, **self._hyperparameters(group))
