@@ -36,6 +36,13 @@ def lr_range_test(
     seed=0,
     loss_fn=F.cross_entropy,
 ):
+    """Range-test ``optimizer`` on ``model`` over minibatches of ``(X, y)``; ``model`` and
+    ``optimizer`` are restored afterwards.
+
+    Step t uses lr = start_lr·γᵗ, γ chosen so the last step uses ``end_lr``. ``beta`` smooths the
+    loss (an EMA); the test stops once the smoothed loss exceeds ``diverge`` times its best.
+    Returns the lrs, the smoothed losses and the suggestion (the lr of the lowest loss / 10).
+    """
     if not 0.0 < start_lr < end_lr:
         raise ValueError(
             f"Invalid start_lr, end_lr: {start_lr}, {end_lr}; expected 0 < start < end"
@@ -44,6 +51,8 @@ def lr_range_test(
         raise ValueError(f"Invalid num_steps: {num_steps}; expected num_steps >= 2")
     if not 0.0 <= beta < 1.0:
         raise ValueError(f"Invalid beta: {beta}; expected 0 <= beta < 1")
+    if not diverge > 1.0:
+        raise ValueError(f"Invalid diverge: {diverge}; expected diverge > 1")
     saved = copy.deepcopy(model.state_dict()), copy.deepcopy(optimizer.state_dict())
     gamma = (end_lr / start_lr) ** (1 / (num_steps - 1))  # lr_t = start_lr·γᵗ
     generator = torch.Generator().manual_seed(seed)
@@ -69,4 +78,9 @@ def lr_range_test(
         optimizer.step()
     model.load_state_dict(saved[0])
     optimizer.load_state_dict(saved[1])
+    if not lrs:
+        raise ValueError(
+            f"The loss is not finite at the first step (start_lr={start_lr}), before any update: "
+            "check the model, X, y and loss_fn"
+        )
     return RangeTest(lrs, losses, suggestion=lrs[losses.index(min(losses))] / 10)

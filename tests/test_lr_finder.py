@@ -57,9 +57,16 @@ def test_first_smoothed_loss_is_the_first_loss():
         (dict(start_lr=1.0, end_lr=0.1), "Invalid start_lr"),
         (dict(num_steps=1), "Invalid num_steps: 1"),
         (dict(beta=1.0), "Invalid beta: 1.0"),
+        (dict(diverge=1.0), "Invalid diverge: 1.0"),
     ],
 )
 def test_bad_arguments_are_named(kwargs, message):
     X, _, y, _ = digits()
     with pytest.raises(ValueError, match=message):
         lr_range_test(*setup(), X, y, **kwargs)
+
+
+def test_a_loss_not_finite_before_any_update_is_named():
+    X, _, y, _ = digits()
+    with pytest.raises(ValueError, match=r"not finite at the first step \(start_lr=1e-05\)"):
+        lr_range_test(*setup(), X * float("nan"), y)
