@@ -8,7 +8,8 @@ import math
 
 import torch
 import torch.nn.functional as F
-from torch import nn
+
+from lessons.models import mlp
 
 __all__ = [
     "ring",
@@ -42,21 +43,14 @@ def noise(n, latent=2, seed=None):
     return torch.randn(n, latent, generator=gen)
 
 
-def mlp(n_in, n_out, hidden):
-    return nn.Sequential(
-        nn.Linear(n_in, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
-        nn.Linear(hidden, n_out),
-    )  # fmt: skip
-
-
 def generator(latent=2, hidden=32):
     """G: noise ``z`` (``latent`` numbers) -> a point in the plane."""
-    return mlp(latent, 2, hidden)
+    return mlp((latent, hidden, hidden, 2))
 
 
 def discriminator(hidden=32):
     """D: a point in the plane -> one logit, positive for "real"."""
-    return mlp(2, 1, hidden)
+    return mlp((2, hidden, hidden, 1))
 
 
 def bce(logits, label):
