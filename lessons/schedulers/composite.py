@@ -13,7 +13,11 @@ from lessons.schedulers.plateau import ReduceLROnPlateau
 
 
 class _Composite(LRScheduler):
-    """Checks the parts (torch's messages) and saves their states inside its own."""
+    """Checks the parts (torch's messages) and saves their states inside its own.
+
+    An LRScheduler, as torch's composites are, but like theirs it skips LRScheduler.__init__:
+    the parts have already recorded initial_lr and taken the first step.
+    """
 
     def _check(self, schedulers, optimizer, expects):
         name = type(self).__name__

@@ -15,6 +15,8 @@ from lessons.schedulers._base import LRScheduler, check_optimizer, format_param
 
 
 class ReduceLROnPlateau(LRScheduler):
+    # an LRScheduler, as torch's is, for get_last_lr and state_dict; like torch's it skips
+    # LRScheduler.__init__, which would record initial_lr and take a step with no metric
     def __init__(
         self,
         optimizer,
@@ -36,9 +38,11 @@ class ReduceLROnPlateau(LRScheduler):
             raise ValueError("mode " + mode + " is unknown!")
         if threshold_mode not in {"rel", "abs"}:
             raise ValueError("threshold mode " + threshold_mode + " is unknown!")
-        self.optimizer, self.factor, self.patience, self.cooldown, self.eps = (
-            optimizer, factor, patience, cooldown, eps,
-        )  # fmt: skip
+        self.optimizer = optimizer
+        self.factor = factor
+        self.patience = patience
+        self.cooldown = cooldown
+        self.eps = eps
         self.default_min_lr = None if isinstance(min_lr, list | tuple) else min_lr
         self.min_lrs = format_param("min_lr", optimizer, min_lr)
         self.mode, self.threshold, self.threshold_mode = mode, threshold, threshold_mode
