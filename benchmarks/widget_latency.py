@@ -15,9 +15,7 @@ import argparse
 import os
 import time
 
-os.environ.setdefault("KERAS_BACKEND", "torch")
-
-import matplotlib  # noqa: E402
+import matplotlib
 
 matplotlib.use("Agg")
 
@@ -25,13 +23,13 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from ipywidgets import FloatLogSlider, FloatSlider, IntRangeSlider, IntSlider  # noqa: E402
 
+from lessons.keras_backend import keras  # noqa: E402
 from lessons.widgets import (  # noqa: E402
     compare_schedules,
     group_explorer,
     schedule_explorer,
     trajectory_explorer,
 )
-from lessons.widgets.references import keras  # noqa: E402
 from lessons.widgets.schedule import CONTROLS  # noqa: E402
 
 SLIDERS = (FloatSlider, FloatLogSlider, IntSlider, IntRangeSlider)

@@ -8,21 +8,14 @@ the same weights, once Adam's eps means the same in both (notebook 07).
 Importing this module imports Keras on the torch backend (never TensorFlow).
 """
 
-import os
-import sys
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lessons import keras_backend
 from lessons.models import mlp
 
-if "keras" not in sys.modules:
-    os.environ["KERAS_BACKEND"] = "torch"
-import keras  # noqa: E402
-
-if keras.backend.backend() != "torch":
-    raise ImportError(f"keras runs on {keras.backend.backend()!r}; set KERAS_BACKEND=torch")
+keras = keras_backend.keras()
 
 __all__ = ["keras_mlp", "torch_twin", "batches", "train_keras", "train_torch"]
 

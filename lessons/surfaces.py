@@ -109,7 +109,9 @@ def run_trajectory(optimizer_cls, surface, start=None, steps=100, **hyper):
     Row 0 is the start (default: the surface's); row k is xy, in float64, after k steps.
     A ``lessons.optim`` class is stepped through its per-parameter ``_update``, the body of its
     ``step()``: on a 2-vector, ``step()``'s wrapper (profiler hook, no_grad, group loop) costs as
-    much as the update itself. Any other class (torch.optim's) is stepped with ``step()``.
+    much as the update itself. That also skips ``step()``'s checks (a ``p.grad`` of None is
+    skipped, a complex parameter refused), which cannot fail here: xy is real and always has a
+    grad. Any other class (torch.optim's) is stepped with ``step()``.
     """
     surface = surface_named(surface)
     if steps < 0:

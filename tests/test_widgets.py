@@ -19,6 +19,7 @@ from ipywidgets import Checkbox, Dropdown, FloatLogSlider, IntRangeSlider, Selec
 from PIL import Image  # noqa: E402
 
 from lessons import optim, schedules  # noqa: E402
+from lessons.keras_backend import keras  # noqa: E402
 from lessons.surfaces import SURFACES, run_trajectory  # noqa: E402
 from lessons.widgets import (  # noqa: E402
     compare_schedules,
@@ -27,7 +28,6 @@ from lessons.widgets import (  # noqa: E402
     trajectory_explorer,
 )
 from lessons.widgets.compare import GROUPED, MATCHED  # noqa: E402
-from lessons.widgets.references import keras  # noqa: E402
 from lessons.widgets.schedule import CONTROLS, KERAS, curve_args, shown_steps  # noqa: E402
 from lessons.widgets.trajectory import DIVERGED, RACERS, TUNED, hyperparameters  # noqa: E402
 

@@ -6,23 +6,23 @@ with the torch backend, because the import takes seconds.
 """
 
 import inspect
-import os
-import sys
 import warnings
 
 import numpy as np
 import torch
 from torch.optim import lr_scheduler
 
+from lessons.keras_backend import keras
 
-def warmup_cosine(optimizer, warmup_steps, total_steps, eta_min=0.0, start_factor=1e-3):
+
+def torch_warmup_cosine(optimizer, warmup_steps, total_steps, eta_min=0.0, start_factor=1e-3):
     """lessons.schedules.warmup_cosine as torch composes it."""
     warmup = lr_scheduler.LinearLR(optimizer, start_factor, total_iters=warmup_steps)
     cosine = lr_scheduler.CosineAnnealingLR(optimizer, total_steps - warmup_steps, eta_min)
     return lr_scheduler.SequentialLR(optimizer, [warmup, cosine], milestones=[warmup_steps])
 
 
-def warmup_stable_decay(optimizer, warmup_steps, stable_steps, decay_steps, eta_min=0.0):
+def torch_warmup_stable_decay(optimizer, warmup_steps, stable_steps, decay_steps, eta_min=0.0):
     """lessons.schedules.warmup_stable_decay as torch composes it (one parameter group).
 
     LinearLR from 1/W to 1 over W - 1 steps gives base_lr (t + 1) / W and then holds base_lr; at
@@ -43,7 +43,7 @@ def warmup_stable_decay(optimizer, warmup_steps, stable_steps, decay_steps, eta_
     )
 
 
-RECIPES = {"WarmupCosine": warmup_cosine, "WarmupStableDecay": warmup_stable_decay}
+RECIPES = {"WarmupCosine": torch_warmup_cosine, "WarmupStableDecay": torch_warmup_stable_decay}
 
 
 def torch_schedule(name, args, steps, group_lrs=None):
@@ -71,17 +71,6 @@ def torch_schedule(name, args, steps, group_lrs=None):
                 lr.append(scheduler.get_last_lr())
                 momentum.append([group["momentum"] for group in optimizer.param_groups])
     return np.array(lr).T, np.array(momentum).T
-
-
-def keras():
-    """Keras 3 on the torch backend (never TensorFlow), imported on first use."""
-    if "keras" not in sys.modules:
-        os.environ["KERAS_BACKEND"] = "torch"
-    import keras
-
-    if keras.backend.backend() != "torch":
-        raise RuntimeError(f"keras runs on {keras.backend.backend()!r}; set KERAS_BACKEND=torch")
-    return keras
 
 
 def keras_schedule(name, args, steps):

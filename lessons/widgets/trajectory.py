@@ -163,9 +163,9 @@ class TrajectoryExplorer(Explorer):
         self.invalidate()  # the names are in the background
 
     def path(self, label, values):
-        key = (values["surface"], values["steps"], tuple(hyperparameters(label, values).items()))
+        hyper = hyperparameters(label, values)
+        key = (values["surface"], values["steps"], tuple(hyper.items()))
         if self.paths.get(label, (None,))[0] != key:
-            hyper = hyperparameters(label, values)
             path = run_trajectory(
                 RACERS[label].cls, values["surface"], steps=values["steps"], **hyper
             )
