@@ -14,29 +14,8 @@ from lessons.checks import (
     transfer,
 )
 
-CHECKS = [
-    algorithms.check_momentum_update,
-    algorithms.check_rmsprop_update,
-    algorithms.check_adam_update,
-    hyperparameters.check_max_stable_lr,
-    hyperparameters.check_range_lrs,
-    hyperparameters.check_decoupled_decay,
-    loop.check_logistic_grads,
-    loop.check_train,
-    loop.check_sgd_step,
-    groups.check_cnn_groups,
-    groups.check_unfreeze,
-    groups.check_gan_round,
-    scheduling.check_warmup_lambda,
-    scheduling.check_warmup_cosine,
-    scheduling.check_resume,
-    keras_side.check_piecewise,
-    keras_side.check_cosine_decay,
-    keras_side.check_adam_eps,
-    transfer.check_new_head,
-    transfer.check_layerwise_groups,
-    transfer.check_frozen_features,
-]
+MODULES = (algorithms, hyperparameters, loop, groups, scheduling, keras_side, transfer)
+CHECKS = [getattr(m, name) for m in MODULES for name in m.__all__ if name.startswith("check_")]
 
 
 @pytest.mark.parametrize("returned", [None, "0.1"])
