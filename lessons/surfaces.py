@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from lessons.optim._base import ScratchOptimizer
+from lessons.optim import ScratchOptimizer
 
 
 def quadratic(xy):
@@ -107,7 +107,7 @@ def run_trajectory(optimizer_cls, surface, start=None, steps=100, **hyper):
     """Positions of ``optimizer_cls([xy], **hyper)`` over ``steps`` steps: an array (steps + 1, 2).
 
     Row 0 is the start (default: the surface's); row k is xy, in float64, after k steps.
-    A ``lessons.optim`` class is stepped through its per-parameter ``_update``, the body of its
+    A ``lessons.optim`` class is stepped through its per-parameter ``step_param``, the body of its
     ``step()``: on a 2-vector, ``step()``'s wrapper (profiler hook, no_grad, group loop) costs as
     much as the update itself. That also skips ``step()``'s checks (a ``p.grad`` of None is
     skipped, a complex parameter refused), which cannot fail here: xy is real and always has a
@@ -119,7 +119,7 @@ def run_trajectory(optimizer_cls, surface, start=None, steps=100, **hyper):
     xy = torch.tensor(surface.start if start is None else start, dtype=torch.float64)
     optimizer = optimizer_cls([xy], **hyper)
     if isinstance(optimizer, ScratchOptimizer):
-        step = functools.partial(optimizer._update, xy, optimizer.param_groups[0])
+        step = functools.partial(optimizer.step_param, xy, optimizer.param_groups[0])
     else:
         step = optimizer.step
     path = [xy.tolist()]

@@ -1,5 +1,6 @@
 """From-scratch twins of torch.optim: one short update function per algorithm, a thin class each."""
 
+from ._base import ScratchOptimizer
 from .adadelta import Adadelta, adadelta_update
 from .adagrad import Adagrad, adagrad_update
 from .adam import Adam, AdamW, adam_update
@@ -10,6 +11,7 @@ from .rmsprop import RMSprop, rmsprop_update
 from .sgd import SGD, sgd_update
 
 __all__ = [
+    "ScratchOptimizer",
     "SGD",
     "Adagrad",
     "RMSprop",

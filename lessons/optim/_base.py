@@ -49,27 +49,28 @@ class ScratchOptimizer(Optimizer):
     """torch.optim.Optimizer plus the loop the twins share.
 
     A subclass names its update function, `update(param, grad, **state, **hyperparameters)`, and
-    gives `_init_state(p, group)`, the state a parameter gets before its first step (torch's keys).
-    The hyperparameters are read from the group afresh at every step, so schedulers and manual
-    edits apply.
+    gives `init_state(p, group)`, the state a parameter gets before its first step (torch's keys).
+    The hooks a reader overrides are public: `init_state`, `hyperparameters(group)` (what the
+    update is given, read from the group afresh at every step, so schedulers and manual edits
+    apply) and `step_param(p, group)` (one parameter's step).
     """
 
     update = None
 
-    def _init_state(self, p: Tensor, group: dict) -> dict:
+    def init_state(self, p: Tensor, group: dict) -> dict:
         raise NotImplementedError
 
     def _state(self, p: Tensor, group: dict) -> dict:
         state = self.state[p]
         if not state:
-            state.update(self._init_state(p, group))
+            state.update(self.init_state(p, group))
         return state
 
-    def _hyperparameters(self, group: dict) -> dict:
+    def hyperparameters(self, group: dict) -> dict:
         return {name: group[name] for name in keyword_names(self.update)}
 
-    def _update(self, p: Tensor, group: dict) -> None:
-        self.update(p, p.grad, **self._state(p, group), **self._hyperparameters(group))
+    def step_param(self, p: Tensor, group: dict) -> None:
+        self.update(p, p.grad, **self._state(p, group), **self.hyperparameters(group))
 
     @torch.no_grad()
     def step(self, closure=None):
@@ -82,5 +83,5 @@ class ScratchOptimizer(Optimizer):
                 if p.grad is None:
                     continue
                 require(not p.is_complex(), "complex parameters are not supported; use torch.optim")
-                self._update(p, group)
+                self.step_param(p, group)
         return loss

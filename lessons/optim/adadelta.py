@@ -43,7 +43,7 @@ class Adadelta(ScratchOptimizer):
         defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
         super().__init__(params, defaults)
 
-    def _init_state(self, p, group):
+    def init_state(self, p, group):
         return dict(
             step=scalar_state(0.0), square_avg=torch.zeros_like(p), acc_delta=torch.zeros_like(p)
         )

@@ -66,7 +66,7 @@ class Adagrad(ScratchOptimizer):
             for p in group["params"]:
                 self._state(p, group)
 
-    def _init_state(self, p, group):
+    def init_state(self, p, group):
         # torch fills with the constructor's value, never a group's own initial_accumulator_value
         fill = self.defaults["initial_accumulator_value"]
         return dict(step=scalar_state(0.0), sum=torch.full_like(p, fill))

@@ -84,7 +84,7 @@ class Adam(ScratchOptimizer):
         )
         super().__init__(params, defaults)
 
-    def _init_state(self, p, group):
+    def init_state(self, p, group):
         state = dict(
             step=scalar_state(0.0), exp_avg=torch.zeros_like(p), exp_avg_sq=torch.zeros_like(p)
         )

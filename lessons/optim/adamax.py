@@ -43,7 +43,7 @@ class Adamax(ScratchOptimizer):
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize)
         super().__init__(params, defaults)
 
-    def _init_state(self, p, group):
+    def init_state(self, p, group):
         return dict(
             step=scalar_state(0.0), exp_avg=torch.zeros_like(p), exp_inf=torch.zeros_like(p)
         )

@@ -74,7 +74,7 @@ class NAdam(ScratchOptimizer):
         )
         super().__init__(params, defaults)
 
-    def _init_state(self, p, group):
+    def init_state(self, p, group):
         return dict(
             step=scalar_state(0.0),
             mu_product=scalar_state(1.0),

@@ -77,7 +77,7 @@ class RAdam(ScratchOptimizer):
         )
         super().__init__(params, defaults)
 
-    def _init_state(self, p, group):
+    def init_state(self, p, group):
         return dict(
             step=scalar_state(0.0), exp_avg=torch.zeros_like(p), exp_avg_sq=torch.zeros_like(p)
         )

@@ -75,7 +75,7 @@ class RMSprop(ScratchOptimizer):
         )
         super().__init__(params, defaults)
 
-    def _init_state(self, p, group):
+    def init_state(self, p, group):
         state = dict(step=scalar_state(0.0), square_avg=torch.zeros_like(p))
         if group["momentum"] > 0:
             state["momentum_buffer"] = torch.zeros_like(p)  # zero, unlike SGD's first-gradient

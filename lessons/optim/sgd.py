@@ -71,9 +71,9 @@ class SGD(ScratchOptimizer):
         )
         super().__init__(params, defaults)
 
-    def _update(self, p, group):
+    def step_param(self, p, group):
         # torch keeps no state at all for a parameter stepped without momentum
         # (with momentum the buffer is the first gradient, made by sgd_update)
         state = self.state[p] if group["momentum"] != 0 else {}
         buffer = state.get("momentum_buffer")
-        state["momentum_buffer"] = self.update(p, p.grad, buffer, **self._hyperparameters(group))
+        state["momentum_buffer"] = self.update(p, p.grad, buffer, **self.hyperparameters(group))
