@@ -8,6 +8,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from lessons import practice
 from lessons.checks import NOT_ANSWERED
 from lessons.checks import practice as checks
 
@@ -72,37 +73,31 @@ def test_accumulation_accepts_the_solution():
     assert checks.check_accumulation_step(nb08.accumulation_step)
 
 
-def _accumulate(scale=True, zero_inside=False, step_inside=False):
-    def accumulation_step(model, optimizer, X, y, batch, k):
-        optimizer.zero_grad()
-        for micro in batch.chunk(k):
-            if zero_inside:
-                optimizer.zero_grad()
-            loss = F.cross_entropy(model(X[micro]), y[micro])
-            (loss / k if scale else loss).backward()
-            if step_inside:
-                optimizer.step()
-                optimizer.zero_grad()
-        if not step_inside:
-            optimizer.step()
+def unscaled(model, optimizer, X, y, batch, k):
+    practice.train(model, optimizer, X, y, [batch], k=k, scale_loss=False)
 
-    return accumulation_step
+
+def zero_grad_inside(model, optimizer, X, y, batch, k):
+    for micro in batch.chunk(k):
+        optimizer.zero_grad()
+        (F.cross_entropy(model(X[micro]), y[micro]) / k).backward()
+    optimizer.step()
+
+
+def step_per_micro_batch(model, optimizer, X, y, batch, k):
+    practice.train(model, optimizer, X, y, list(batch.chunk(k)))
 
 
 def test_accumulation_rejects_the_unscaled_loss():
-    assert_wrong(checks.check_accumulation_step(_accumulate(scale=False)), "divide", "by k")
+    assert_wrong(checks.check_accumulation_step(unscaled), "divide", "by k")
 
 
 def test_accumulation_rejects_zero_grad_inside():
-    assert_wrong(
-        checks.check_accumulation_step(_accumulate(zero_inside=True)), "only the last micro-batch"
-    )
+    assert_wrong(checks.check_accumulation_step(zero_grad_inside), "only the last micro-batch")
 
 
 def test_accumulation_rejects_a_step_per_micro_batch():
-    # a step per micro-batch, each on the full gradient of its micro-batch
-    step_each = _accumulate(scale=False, step_inside=True)
-    assert_wrong(checks.check_accumulation_step(step_each), "step once per batch")
+    assert_wrong(checks.check_accumulation_step(step_per_micro_batch), "step once per batch")
 
 
 def test_amp_accepts_the_solution():
