@@ -38,6 +38,8 @@ def clip_grad_norm(parameters, max_norm):
     if not max_norm > 0:
         raise ValueError(f"Invalid max_norm: {max_norm}; expected max_norm > 0")
     grads = _grads(parameters)
+    if not grads:
+        return torch.tensor(0.0)  # as torch: nothing to clip
     # ‖g‖ = sqrt(Σᵢ ‖gᵢ‖²): one norm over every gradient together
     total_norm = torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads]))
     # c = min(max_norm / (‖g‖ + 1e-6), 1); the 1e-6 keeps a zero norm from dividing by 0
@@ -71,6 +73,8 @@ def train(model, optimizer, X, y, batches, k=1, scale_loss=True, max_norm=None, 
     ``k`` means. ``max_norm`` clips the accumulated gradient; the scheduler steps once per
     optimizer step. Returns every batch's loss and gradient norm (before clipping).
     """
+    if not (isinstance(k, int) and k >= 1):
+        raise ValueError(f"Invalid k: {k}; expected an integer >= 1")
     history = {"loss": [], "grad_norm": []}
     for batch in batches:
         optimizer.zero_grad()
@@ -133,6 +137,8 @@ def warmup_run(optimizer_class, lr, X, y, warmup_steps=0, seed=0, steps=60, batc
 def sharpness(model, X, y, iters=20, seed=0):
     """The largest eigenvalue λ of the Hessian of the full-batch loss, by power iteration on
     Hessian-vector products. Gradient descent on a quadratic is stable while lr < 2/λ."""
+    if not (isinstance(iters, int) and iters >= 1):
+        raise ValueError(f"Invalid iters: {iters}; expected an integer >= 1")
     params = list(model.parameters())
     grads = torch.autograd.grad(F.cross_entropy(model(X), y), params, create_graph=True)
     generator = torch.Generator().manual_seed(seed)

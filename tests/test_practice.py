@@ -51,6 +51,27 @@ def test_clip_grad_value_equals_torch(seed, clip_value):
     assert all(map(torch.equal, grads(ours), grads(theirs)))
 
 
+def test_clip_grad_norm_without_gradients_returns_zero_as_torch():
+    model = mlp((64, 16, 10))
+    assert torch.equal(practice.clip_grad_norm(model.parameters(), 1.0), torch.tensor(0.0))
+    assert torch.equal(torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0), torch.tensor(0.0))
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.0])
+def test_train_refuses_a_bad_k_before_touching_the_model(bad):
+    model = model_with_grads(0, dtype=torch.float32)
+    before = [p.detach().clone() for p in model.parameters()]
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match=f"Invalid k: {bad}"):
+        practice.train(model, optimizer, X, y, practice.batches(len(X), 64, 1), k=bad)
+    assert all(map(torch.equal, model.parameters(), before))
+
+
+def test_sharpness_refuses_no_iterations():
+    with pytest.raises(ValueError, match="Invalid iters: 0"):
+        practice.sharpness(mlp((64, 16, 10)), X, y, iters=0)
+
+
 def test_clips_accept_one_tensor_and_skip_missing_grads():
     model = model_with_grads(0)
     model[0].weight.grad = None
