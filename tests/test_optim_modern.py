@@ -233,13 +233,17 @@ def test_muon_refuses_what_is_not_a_matrix(shape):
 
 def test_muon_step_time_checks_change_nothing():
     """torch raises for ns_steps >= 100 after moving the momentum buffer; here nothing moves."""
-    p = torch.ones(2, 3, requires_grad=True)
-    opt = lessons.optim.Muon([p], ns_steps=100)
-    p.grad = torch.full_like(p, 0.5)
-    with pytest.raises(ValueError, match="less than 100"):
-        opt.step()
-    assert torch.equal(p, torch.ones(2, 3))
-    assert not opt.state or torch.equal(opt.state[p]["momentum_buffer"], torch.zeros(2, 3))
+    buffers = []
+    for module in (lessons.optim, torch.optim):
+        p = torch.ones(2, 3, requires_grad=True)
+        opt = module.Muon([p], ns_steps=100)
+        p.grad = torch.full_like(p, 0.5)
+        with pytest.raises(ValueError, match="less than 100"):
+            opt.step()
+        assert torch.equal(p, torch.ones(2, 3))
+        buffers.append(opt.state[p]["momentum_buffer"])
+    assert torch.equal(buffers[0], torch.zeros(2, 3))
+    assert not torch.equal(buffers[1], torch.zeros(2, 3))
 
 
 LION_BAD = [
@@ -390,6 +394,8 @@ def keras_run(optimizer, dtype, steps=STEPS):
 @pytest.mark.parametrize("weight_decay", [None, 0.1])
 def test_lion_equals_keras_lion(weight_decay):
     """Keras's Lion, float32: equal bit for bit (its default lr is 1e-3, lion-pytorch's 1e-4)."""
+    assert signature(keras().optimizers.Lion)["learning_rate"] == 1e-3
+    assert signature(lessons.optim.Lion)["lr"] == 1e-4
     kwargs = dict(lr=1e-3, betas=(0.9, 0.99), weight_decay=weight_decay or 0.0)
     (opt, params), _ = modern_twins("Lion", torch.float32, kwargs)
     train(opt, params, STEPS)
@@ -422,3 +428,38 @@ def test_keras_schedule_free_drops_the_interpolation():
     for k, ours_p, average_p in zip(keras_values, ours[1], at_average[1], strict=True):
         assert max_diff(k, average_p) <= 1e-5
         assert max_diff(k, ours_p) > 1e-3
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_bit_for_bit_in_float32(name):
+    """Same ops in the same order: not a rounding apart (torch's ‖g‖²/n, not mean(g·g))."""
+    ours, theirs = modern_twins(name, torch.float32, FULL[name], {"lr": FULL[name]["lr"] / 2})
+    for opt, params in (ours, theirs):
+        train(opt, params, STEPS, lr_change_at=STEPS // 2)
+    assert_same(ours, theirs, tol=0.0)
+
+
+def test_schedule_free_train_and_eval_switch_the_weights():
+    pairs = modern_twins("ScheduleFreeAdamW", torch.float32, FULL["ScheduleFreeAdamW"])
+    for opt, params in pairs:
+        train(opt, params, STEPS)
+        y = [p.detach().clone() for p in params]
+        assert all(torch.equal(p, opt.state[p]["y"]) for p in params)
+        opt.eval()
+        assert all(torch.equal(p, opt.state[p]["x"]) for p in params)
+        assert all(max_diff(p, before) > 1e-4 for p, before in zip(params, y, strict=True))
+        opt.eval()  # already evaluating: nothing moves
+        assert all(torch.equal(p, opt.state[p]["x"]) for p in params)
+        opt.train()
+        assert all(torch.equal(p, before) for p, before in zip(params, y, strict=True))
+        opt.eval()
+    assert_same(*pairs, tol=0.0)
+    (opt, params), _ = pairs
+    saved, values = checkpoint(opt), [p.detach().clone() for p in params]
+    with pytest.raises(RuntimeError, match="not in train mode"):
+        opt.step()
+    assert all(torch.equal(p, v) for p, v in zip(params, values, strict=True))
+    after = opt.state_dict()
+    assert after["param_groups"] == saved["param_groups"]  # k, lr_max, weight_sum unmoved
+    for index, state in saved["state"].items():
+        assert all(torch.equal(after["state"][index][key], v) for key, v in state.items())
