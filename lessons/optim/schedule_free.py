@@ -46,9 +46,11 @@ class ScheduleFreeAdamW(ScratchOptimizer):
     package does, and a step outside train mode raises. The step count `k`, the mode and the
     running sums are kept in each param group, so they travel in `state_dict`.
 
-    The averaging weight of step k is kᴿ·lr_maxᵂ (R is r, W weight_lr_power), lr_max the largest
-    lr so far; with warmup_steps the lr rises linearly over the first steps. Unlike the package,
+    x averages the z's with weights w_k = kʳ·lr_maxᵖ (p is weight_lr_power, lr_max the largest
+    lr so far); with warmup_steps the lr rises linearly over the first steps. Unlike the package,
     it checks its arguments, prints nothing on a switch and has no `foreach` (ignored there).
+    Keras 3.15.1's ScheduleFreeAdamW is another algorithm on the torch backend: the three
+    differences are shown in tests/test_optim_modern.py.
     """
 
     update = staticmethod(schedule_free_adamw_update)
@@ -109,20 +111,22 @@ class ScheduleFreeAdamW(ScratchOptimizer):
         return dict(z=p.clone(), exp_avg_sq=torch.zeros_like(p), x=p.clone(), y=p.clone())
 
     @staticmethod
-    def advance(group: dict) -> None:
+    def weight(group: dict) -> float:
+        return group["k"] ** group["r"] * group["lr_max"] ** group["weight_lr_power"]  # w_k
+
+    def advance(self, group: dict) -> None:
         """Count the step and update the group's lr_max and weight_sum, once per group and step."""
         k = group["k"] = group["k"] + 1
         warmup = min(1.0, k / group["warmup_steps"]) if group["warmup_steps"] else 1.0
         group["scheduled_lr"] = group["lr"] * warmup  # lr·min(1, k/warmup_steps)
         group["lr_max"] = max(group["scheduled_lr"], group["lr_max"])
-        group["weight_sum"] += k ** group["r"] * group["lr_max"] ** group["weight_lr_power"]
+        group["weight_sum"] += self.weight(group)  # Σ w
 
     def hyperparameters(self, group):
-        weight = group["k"] ** group["r"] * group["lr_max"] ** group["weight_lr_power"]
         keys = ("betas", "eps", "weight_decay", "decay_at_z", "k")
         return dict(
             lr=group["scheduled_lr"],
-            ckp1=weight / group["weight_sum"] if group["weight_sum"] else 0.0,  # c = w_k / Σ w
+            ckp1=self.weight(group) / group["weight_sum"] if group["weight_sum"] else 0.0,  # w_k/Σw
             **{key: group[key] for key in keys},
         )
 
