@@ -2,12 +2,16 @@
 
 from ._base import ScratchOptimizer
 from .adadelta import Adadelta, adadelta_update
+from .adafactor import Adafactor, adafactor_update
 from .adagrad import Adagrad, adagrad_update
 from .adam import Adam, AdamW, adam_update
 from .adamax import Adamax, adamax_update
+from .lion import Lion, lion_update
+from .muon import Muon, muon_update, newton_schulz
 from .nadam import NAdam, nadam_update
 from .radam import RAdam, radam_update
 from .rmsprop import RMSprop, rmsprop_update
+from .schedule_free import ScheduleFreeAdamW, schedule_free_adamw_update
 from .sgd import SGD, sgd_update
 
 __all__ = [
@@ -21,6 +25,10 @@ __all__ = [
     "Adamax",
     "NAdam",
     "RAdam",
+    "Adafactor",
+    "Muon",
+    "Lion",
+    "ScheduleFreeAdamW",
     "sgd_update",
     "adagrad_update",
     "rmsprop_update",
@@ -29,4 +37,9 @@ __all__ = [
     "adamax_update",
     "nadam_update",
     "radam_update",
+    "adafactor_update",
+    "muon_update",
+    "newton_schulz",
+    "lion_update",
+    "schedule_free_adamw_update",
 ]
