@@ -94,6 +94,21 @@ SURFACES = {
 }
 
 
+def scaled_quadratic(kappa):
+    """f = ½ (x²/κ + y²): curvatures μ = 1/κ and L = 1, condition number κ (notebook 11)."""
+    mu = 1 / kappa
+    return Surface(
+        f"quadratic, κ = {kappa:.3g}",
+        lambda xy: 0.5 * (mu * xy[0] ** 2 + xy[1] ** 2),
+        lambda x, y: (mu * x, y),
+        start=(1.0, 1.0),
+        xlim=(-1.6, 1.6),
+        ylim=(-1.6, 1.6),
+        minima=((0, 0),),
+        lr=1.0,
+    )
+
+
 def surface_named(surface):
     """A Surface, given itself or its name."""
     if isinstance(surface, Surface):
@@ -103,10 +118,12 @@ def surface_named(surface):
     return SURFACES[surface]
 
 
-def run_trajectory(optimizer_cls, surface, start=None, steps=100, **hyper):
+def run_trajectory(optimizer_cls, surface, start=None, steps=100, noise=0.0, seed=0, **hyper):
     """Positions of ``optimizer_cls([xy], **hyper)`` over ``steps`` steps: an array (steps + 1, 2).
 
     Row 0 is the start (default: the surface's); row k is xy, in float64, after k steps.
+    ``noise`` > 0 makes the gradients stochastic, as a minibatch's are: each step's gradient is
+    the true one plus ``noise`` times a standard normal 2-vector, drawn from ``seed``.
     A ``lessons.optim`` class is stepped through its per-parameter ``step_param``, the body of its
     ``step()``: on a 2-vector, ``step()``'s wrapper (profiler hook, no_grad, group loop) costs as
     much as the update itself. That also skips ``step()``'s checks (a ``p.grad`` of None is
@@ -116,6 +133,9 @@ def run_trajectory(optimizer_cls, surface, start=None, steps=100, **hyper):
     surface = surface_named(surface)
     if steps < 0:
         raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
+    if not noise >= 0:
+        raise ValueError(f"noise must be a number >= 0, got {noise!r}")
+    shocks = noise * np.random.default_rng(seed).standard_normal((steps, 2))
     xy = torch.tensor(surface.start if start is None else start, dtype=torch.float64)
     optimizer = optimizer_cls([xy], **hyper)
     if isinstance(optimizer, ScratchOptimizer):
@@ -124,8 +144,10 @@ def run_trajectory(optimizer_cls, surface, start=None, steps=100, **hyper):
         step = optimizer.step
     path = [xy.tolist()]
     with torch.no_grad():
-        for _ in range(steps):
-            xy.grad = torch.tensor(surface.grad(*path[-1]), dtype=torch.float64)
+        for shock in shocks:
+            xy.grad = torch.tensor(surface.grad(*path[-1]), dtype=torch.float64).add_(
+                torch.from_numpy(shock)
+            )
             step()
             path.append(xy.tolist())
     return np.array(path)

@@ -263,7 +263,8 @@ def check_trajectory(explorer):
     surface = SURFACES[values["surface"]]
     for label in values["optimizers"]:
         hyper = hyperparameters(label, values)
-        path = run_trajectory(RACERS[label].cls, values["surface"], steps=values["steps"], **hyper)
+        run = {k: values[k] for k in ("steps", "noise", "seed")}
+        path = run_trajectory(RACERS[label].cls, values["surface"], **run, **hyper)
         loss = surface(torch.from_numpy(path[-1])).item()
         drawn = explorer.lines[label].get_xydata()
         # a path drawn up to where it stops being finite

@@ -84,7 +84,7 @@ class TrajectoryExplorer(Explorer):
     """``.sliders`` holds every control, always; those that no selected racer reads are hidden
     (``layout.display == "none"``), and moving one changes nothing, not even the title."""
 
-    def __init__(self, surface, optimizers, lr, momentum, betas, steps):
+    def __init__(self, surface, optimizers, lr, momentum, betas, steps, noise, seed):
         sliders = {
             "surface": dropdown("surface", surface, list(SURFACES)),
             "optimizers": widgets.SelectMultiple(
@@ -95,6 +95,8 @@ class TrajectoryExplorer(Explorer):
             "beta1": float_slider("beta1", betas[0], 0.0, 0.999, 0.001),
             "beta2": float_slider("beta2", betas[1], 0.9, 0.9999, 0.0001),
             "steps": int_slider("steps", steps, 1, 500),
+            "noise": float_slider("noise", noise, 0.0, 5.0, 0.05),
+            "seed": int_slider("seed", seed, 0, 9),
         }
         fig, (ax,) = figure(4.6)
         fig.subplots_adjust(right=0.72)
@@ -164,11 +166,10 @@ class TrajectoryExplorer(Explorer):
 
     def path(self, label, values):
         hyper = hyperparameters(label, values)
-        key = (values["surface"], values["steps"], tuple(hyper.items()))
+        run = {k: values[k] for k in ("steps", "noise", "seed")}
+        key = (values["surface"], tuple(run.items()), tuple(hyper.items()))
         if self.paths.get(label, (None,))[0] != key:
-            path = run_trajectory(
-                RACERS[label].cls, values["surface"], steps=values["steps"], **hyper
-            )
+            path = run_trajectory(RACERS[label].cls, values["surface"], **run, **hyper)
             self.paths[label] = (key, path)
         return self.paths[label][1]
 
@@ -186,7 +187,7 @@ class TrajectoryExplorer(Explorer):
             end = len(path) if finite.all() else finite.argmin()
             self.lines[label].set_data(path[:end, 0], path[:end, 1])
             self.losses[label].set_text(final_loss(surface, path))
-        shown = ["lr", *tuned_by(racers), "steps"]
+        shown = ["lr", *tuned_by(racers), "steps", *(["noise", "seed"] if values["noise"] else [])]
         set_title(self.ax, surface.name, [(k, values[k]) for k in shown])
 
 
@@ -197,9 +198,16 @@ def trajectory_explorer(
     momentum=0.9,
     betas=(0.9, 0.999),
     steps=100,
+    noise=0.0,
+    seed=0,
 ) -> TrajectoryExplorer:
-    """Optimizers racing from the same start on ``surface``; ``lr=None`` takes the surface's."""
+    """Optimizers racing from the same start on ``surface``; ``lr=None`` takes the surface's.
+
+    ``noise`` > 0 adds noise of that size to every gradient (the same draws, from ``seed``, for
+    every racer), as a minibatch would: see ``lessons.surfaces.run_trajectory``."""
     unknown = [name for name in optimizers if name not in RACERS]
     if unknown:
         raise ValueError(f"Unknown optimizers {unknown}; expected some of {list(RACERS)}")
-    return TrajectoryExplorer(surface_named(surface).name, optimizers, lr, momentum, betas, steps)
+    return TrajectoryExplorer(
+        surface_named(surface).name, optimizers, lr, momentum, betas, steps, noise, seed
+    )

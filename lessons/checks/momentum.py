@@ -1,0 +1,82 @@
+"""Checks for notebook 11, why momentum works: the largest stable lr with momentum, Polyak's β.
+
+Each answer is a number per setting; the check compares it with the closed form of
+``lessons.momentum`` and with runs of torch.optim.SGD on the quadratic, and says what is off.
+"""
+
+import math
+
+import torch
+
+from . import call, exercise
+
+__all__ = ["check_momentum_max_lr", "check_polyak_momentum"]
+
+
+def _final_error(lr, momentum, curvatures, steps=600):
+    """|x| after torch.optim.SGD(lr, momentum) on f = ½ Σ cᵢ xᵢ², from x = 1."""
+    x = torch.ones(len(curvatures), dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.SGD([x], lr=lr, momentum=momentum)
+    c = torch.tensor(curvatures, dtype=torch.float64)
+    for _ in range(steps):
+        x.grad = c * x.detach()
+        optimizer.step()
+    return x.detach().norm().item()
+
+
+def _number(value):
+    """A finite float from a numeric answer, or None (a str, a bool, nan, an overflow...)."""
+    if isinstance(value, str | bytes | bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError, RuntimeError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+@exercise("Exercise 1: the largest stable lr with momentum")
+def check_momentum_max_lr(max_lr):
+    for momentum, L in ((0.9, 1.0), (0.5, 4.0), (0.0, 10.0), (0.99, 0.5)):
+        answer = call(max_lr, momentum, L)
+        lr = _number(answer)
+        if lr is None or lr <= 0:
+            return f"max_lr({momentum}, {L}) should be a positive number; got {answer!r}."
+        if _final_error(0.98 * lr, momentum, [L]) >= 1:
+            return (
+                f"with momentum {momentum} on ½·{L}·x², lr = 0.98 × {lr:.4g} already diverges: "
+                "the largest stable lr is smaller."
+            )
+        if _final_error(1.02 * lr, momentum, [L]) < 1:
+            hint = (
+                " That is plain gradient descent's limit, 2/L: momentum stretches it."
+                if math.isclose(lr, 2 / L)
+                else ""
+            )
+            return (
+                f"with momentum {momentum} on ½·{L}·x², lr = 1.02 × {lr:.4g} still converges, so "
+                f"a larger lr is stable.{hint}"
+            )
+    return None
+
+
+@exercise("Exercise 2: Polyak's momentum")
+def check_polyak_momentum(polyak_momentum):
+    for kappa in (4.0, 100.0, 1e4):
+        answer = call(polyak_momentum, kappa)
+        beta = _number(answer)
+        root = math.sqrt(kappa)
+        want = ((root - 1) / (root + 1)) ** 2
+        if beta is None or not 0 <= beta < 1:
+            return f"polyak_momentum({kappa:g}) should be a number in [0, 1); got {answer!r}."
+        if math.isclose(beta, math.sqrt(want), rel_tol=1e-9):
+            return (
+                f"for κ = {kappa:g} you gave (√κ − 1)/(√κ + 1), the rate; the momentum is its "
+                "square, since the rate is √β."
+            )
+        if not math.isclose(beta, want, rel_tol=1e-9):
+            return (
+                f"for κ = {kappa:g} the momentum that puts both eigenvalues on the circle "
+                f"|z| = √β is {want:.4g}; you gave {beta:.4g}."
+            )
+    return None
