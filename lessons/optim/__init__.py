@@ -5,10 +5,14 @@ from .adadelta import Adadelta, adadelta_update
 from .adagrad import Adagrad, adagrad_update
 from .adam import Adam, AdamW, adam_update
 from .adamax import Adamax, adamax_update
+from .asgd import ASGD, asgd_update
+from .lbfgs import LBFGS, lbfgs_direction
 from .nadam import NAdam, nadam_update
 from .radam import RAdam, radam_update
 from .rmsprop import RMSprop, rmsprop_update
+from .rprop import Rprop, rprop_update
 from .sgd import SGD, sgd_update
+from .sparse_adam import SparseAdam, sparse_adam_update
 
 __all__ = [
     "ScratchOptimizer",
@@ -21,6 +25,10 @@ __all__ = [
     "Adamax",
     "NAdam",
     "RAdam",
+    "ASGD",
+    "Rprop",
+    "SparseAdam",
+    "LBFGS",
     "sgd_update",
     "adagrad_update",
     "rmsprop_update",
@@ -29,4 +37,8 @@ __all__ = [
     "adamax_update",
     "nadam_update",
     "radam_update",
+    "asgd_update",
+    "rprop_update",
+    "sparse_adam_update",
+    "lbfgs_direction",
 ]
