@@ -375,6 +375,39 @@ def test_lbfgs_resume_from_state_dict_is_identical(line_search_fn):
         assert_same((opt, fresh), straight, tol=0.0)
 
 
+WOLFE_CASES = {  # loss, start, lr: each makes the line search bracket and zoom
+    "rosenbrock": (lambda x: (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2, [-1.5, 2.0], 1.0),
+    "rosenbrock-long-steps": (
+        lambda x: (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2,
+        [-1.5, 2.0],
+        3.0,
+    ),
+    # steps 100 times too long: the zoom lands by a bracket's end and moves 10% in
+    "wiggly": (lambda x: (torch.sin(3 * x) + 0.1 * x**2).sum(), [3.08, -0.587], 100.0),
+}
+
+
+@pytest.mark.parametrize("case", list(WOLFE_CASES))
+def test_lbfgs_strong_wolfe_zooms_like_torch(case):
+    loss_fn, start, lr = WOLFE_CASES[case]
+    runs = []
+    for module in (lessons.optim, torch.optim):
+        x = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+        opt = module.LBFGS([x], lr=lr, max_iter=10, history_size=4, line_search_fn="strong_wolfe")
+
+        def closure(x=x, opt=opt):
+            opt.zero_grad()
+            loss = loss_fn(x)
+            loss.backward()
+            return loss
+
+        losses = [opt.step(closure).item() for _ in range(5)]
+        runs.append(((opt, [x]), losses))
+    assert runs[0][1] == runs[1][1]
+    assert runs[0][1][-1] < runs[0][1][0]
+    assert_same(runs[0][0], runs[1][0], tol=0.0)
+
+
 def test_lbfgs_params_without_grad_are_left_alone():
     runs = []
     for module in (lessons.optim, torch.optim):

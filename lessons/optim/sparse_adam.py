@@ -36,9 +36,8 @@ def sparse_adam_update(
     v_new = v + g.pow(2).sub_(v).mul_(1 - beta2)  # v ← v + (1 − β2)·(g² − v)
     exp_avg[index], exp_avg_sq[index] = m_new, v_new
     step_size = lr * math.sqrt(1 - beta2**step) / (1 - beta1**step)  # lr·√(1 − β2ᵗ) / (1 − β1ᵗ)
-    param[index] += -step_size * m_new.div_(
-        v_new.sqrt_().add_(eps)
-    )  # param ← param − step_size·m / (√v + eps)
+    denom = v_new.sqrt_().add_(eps)  # √v + eps
+    param[index] += -step_size * m_new.div_(denom)  # param ← param − step_size·m / denom
 
 
 class SparseAdam(ScratchOptimizer):
