@@ -124,7 +124,10 @@ class AveragedModel(Module):
             groups = {}  # torch hands multi_avg_fn one list per (device, dtype)
             for mine, theirs in pairs:
                 groups.setdefault((mine.device, mine.dtype), []).append((mine, theirs))
-            for (device, _), group in groups.items():
+            # integer buffers first: an average that cannot take them fails before a weight moves
+            for (device, _), group in sorted(
+                groups.items(), key=lambda g: g[0][1].is_floating_point
+            ):
                 mine, theirs = ([pair[k] for pair in group] for k in (0, 1))
                 if self.multi_avg_fn is not None:
                     self.multi_avg_fn(mine, theirs, n.to(device))
