@@ -24,7 +24,6 @@ from test_optim import (
     initial_values,
     kwargs_of,
     lr,
-    outcome,
     train,
     twins,
 )
@@ -143,15 +142,12 @@ BAD += [("LBFGS", {"max_eval": -1}), ("LBFGS", {"line_search_fn": "armijo"})]
 
 @pytest.mark.parametrize(("name", "kwargs"), BAD, ids=[f"{n}-{kw}" for n, kw in BAD])
 def test_arguments_rejected_exactly_as_torch(name, kwargs):
-    assert outcome(lessons.optim, name, kwargs) == outcome(torch.optim, name, kwargs)
+    harness.test_arguments_rejected_exactly_as_torch(name, kwargs)
 
 
 def test_bad_argument_table_has_rejections_for_every_optimizer():
     for name in NAMES:
-        rejected = [
-            kw for n, kw in BAD if n == name and outcome(torch.optim, name, kw) != "accepted"
-        ]
-        assert {arg for kw in rejected for arg in kw} >= {"lr"}, name
+        assert harness.rejected_arguments(BAD, name) >= {"lr"}, name
 
 
 # SparseAdam: the gradient of nn.Embedding(sparse=True) and friends.

@@ -130,9 +130,12 @@ class LBFGS(Optimizer):
         self._params = self.param_groups[0]["params"]
 
     def _flat_grad(self) -> Tensor:
-        """g: every gradient in one vector, zeros for a parameter without one."""
+        """g: every gradient in one vector (a sparse one made dense), zeros where there is none."""
         return torch.cat(
-            [p.new_zeros(p.numel()) if p.grad is None else p.grad.view(-1) for p in self._params]
+            [
+                p.new_zeros(p.numel()) if p.grad is None else p.grad.to_dense().view(-1)
+                for p in self._params
+            ]
         )
 
     def _add(self, t, d: Tensor) -> None:
@@ -158,6 +161,10 @@ class LBFGS(Optimizer):
         tolerance_grad, tolerance_change = group["tolerance_grad"], group["tolerance_change"]
         if group["line_search_fn"] not in (None, "strong_wolfe"):
             raise RuntimeError("only 'strong_wolfe' is supported")
+        require(
+            not any(p.is_complex() for p in self._params),
+            "complex parameters are not supported; use torch.optim",
+        )
         state = self.state[self._params[0]]
         state.setdefault("func_evals", 0)
         state.setdefault("n_iter", 0)

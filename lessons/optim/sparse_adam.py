@@ -76,21 +76,15 @@ class SparseAdam(ScratchOptimizer):
         state["step"] += 1  # a Python int, counted per parameter, as in torch
         self.update(p, p.grad, **state, **self.hyperparameters(group))
 
-    @torch.no_grad()
     def step(self, closure=None):
         loss = None
         if closure is not None:
             with torch.enable_grad():
                 loss = closure()
-        grads = [
-            p.grad for group in self.param_groups for p in group["params"] if p.grad is not None
-        ]
-        if not all(grad.is_sparse for grad in grads):  # checked before any parameter moves
+        grads = [p.grad for group in self.param_groups for p in group["params"]]
+        if not all(grad.is_sparse for grad in grads if grad is not None):  # before any change
             raise RuntimeError(
                 "SparseAdam does not support dense gradients, please consider Adam instead"
             )
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is not None:
-                    self.step_param(p, group)
+        super().step()
         return loss
