@@ -104,11 +104,19 @@ CONFIGS = {
 }
 
 
+# On CUDA torch's default mean takes another path (foreach lerp), which ours follows.
+DEVICES = [
+    "cpu",
+    pytest.param("cuda", marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA")),
+]
+
+
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("use_buffers", [False, True])
 @pytest.mark.parametrize("config", list(CONFIGS))
-def test_averaged_model_equals_torchs(config, use_buffers):
+def test_averaged_model_equals_torchs(config, use_buffers, device):
     """Train a BatchNorm model with SGD and average it after every step, ours beside torch's."""
-    model = bn_model()
+    model = bn_model().to(device)
     averaged = [
         module.AveragedModel(model, **CONFIGS[config](module), use_buffers=use_buffers)
         for module in (ours, theirs)
@@ -117,7 +125,7 @@ def test_averaged_model_equals_torchs(config, use_buffers):
     weights = []
     for x, y in batches(10):
         opt.zero_grad()
-        torch.nn.functional.mse_loss(model(x), y).backward()
+        torch.nn.functional.mse_loss(model(x.to(device)), y.to(device)).backward()
         opt.step()
         raised = [outcome(lambda a=a: a.update_parameters(model)) for a in averaged]
         assert raised[0] == raised[1]
@@ -130,7 +138,7 @@ def test_averaged_model_equals_torchs(config, use_buffers):
     else:
         assert raised[0] == "accepted" and averaged[0].n_averaged == 10
         assert not torch.equal(averaged[0].module[0].weight, model[0].weight)  # it did average
-    x = batches(1, seed=2)[0][0]
+    x = batches(1, seed=2)[0][0].to(device)
     for mode in ("train", "eval"):
         for a in averaged:
             getattr(a, mode)()
