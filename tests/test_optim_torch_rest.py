@@ -152,15 +152,12 @@ def test_bad_argument_table_has_rejections_for_every_optimizer():
 
 # SparseAdam: the gradient of nn.Embedding(sparse=True) and friends.
 def fill_sparse_grads(params, t):
-    """The harness's gradient on a seeded random half of the rows, sparse; none for a 0-dim tensor.
-
-    (torch's SparseAdam silently skips a 0-dim parameter; an embedding never has one.)
-    """
+    """The harness's gradient on a seeded random half of the rows, sparse (a 0-dim one whole)."""
     harness.fill_grads(params, t)
     gen = torch.Generator().manual_seed(7 + t)
     for p in params:
         if p.dim() == 0:
-            p.grad = None
+            p.grad = p.grad.to_sparse()
             continue
         kept = torch.rand(p.shape[0], generator=gen) < 0.5
         mask = kept.reshape(-1, *[1] * (p.dim() - 1))

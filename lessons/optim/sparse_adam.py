@@ -32,6 +32,7 @@ def sparse_adam_update(
         return
     index = tuple(grad._indices())  # the entries (or rows) the gradient touches
     m, v = exp_avg[index], exp_avg_sq[index]
+    g = g.view_as(m)  # a 0-dim parameter's one value has shape [1]
     m_new = m + g.sub(m).mul_(1 - beta1)  # m ← m + (1 − β1)·(g − m)
     v_new = v + g.pow(2).sub_(v).mul_(1 - beta2)  # v ← v + (1 − β2)·(g² − v)
     exp_avg[index], exp_avg_sq[index] = m_new, v_new
