@@ -6,13 +6,17 @@ from .adafactor import Adafactor, adafactor_update
 from .adagrad import Adagrad, adagrad_update
 from .adam import Adam, AdamW, adam_update
 from .adamax import Adamax, adamax_update
+from .asgd import ASGD, asgd_update
+from .lbfgs import LBFGS, lbfgs_direction
 from .lion import Lion, lion_update
 from .muon import Muon, muon_update, newton_schulz
 from .nadam import NAdam, nadam_update
 from .radam import RAdam, radam_update
 from .rmsprop import RMSprop, rmsprop_update
+from .rprop import Rprop, rprop_update
 from .schedule_free import ScheduleFreeAdamW, schedule_free_adamw_update
 from .sgd import SGD, sgd_update
+from .sparse_adam import SparseAdam, sparse_adam_update
 
 __all__ = [
     "ScratchOptimizer",
@@ -29,6 +33,10 @@ __all__ = [
     "Muon",
     "Lion",
     "ScheduleFreeAdamW",
+    "ASGD",
+    "Rprop",
+    "SparseAdam",
+    "LBFGS",
     "sgd_update",
     "adagrad_update",
     "rmsprop_update",
@@ -42,4 +50,8 @@ __all__ = [
     "newton_schulz",
     "lion_update",
     "schedule_free_adamw_update",
+    "asgd_update",
+    "rprop_update",
+    "sparse_adam_update",
+    "lbfgs_direction",
 ]
