@@ -467,6 +467,49 @@ def test_torch_composites_accept_our_twins_and_ours_accept_torch_schedulers():
                 assert_close(got, want)
 
 
+CHAINABLE_AFTER_A_MILESTONE = {
+    "StepLR": dict(step_size=3, gamma=0.5),
+    "MultiStepLR": dict(milestones=[0, 4], gamma=0.5),
+    "ConstantLR": dict(factor=0.5, total_iters=4),
+    "LinearLR": dict(start_factor=0.5, total_iters=4),
+    "ExponentialLR": dict(gamma=0.8),
+    "PolynomialLR": dict(total_iters=6, power=2.0),
+    "CosineAnnealingLR": dict(T_max=5, eta_min=1e-3),
+    "CosineAnnealingLR(T_max=1)": dict(T_max=1, eta_min=1e-3),
+}
+
+
+@pytest.mark.parametrize("name", CHAINABLE_AFTER_A_MILESTONE)
+@pytest.mark.parametrize("last_epoch", [1, 3, 5])
+def test_sequential_lr_resumed_by_last_epoch_matches_torch(name, last_epoch):
+    """The second part starts with a step to its t = 0 that is not its constructor's: torch then
+    applies m(0) / m(-1) with m(-1) from the formula (ExponentialLR: lr * gamma at t = 0)."""
+
+    def lrs(M):
+        opt = make_optimizer()
+        kw = CHAINABLE_AFTER_A_MILESTONE[name]
+        parts = [M.LinearLR(opt, 0.5, total_iters=3), getattr(M, name.split("(")[0])(opt, **kw)]
+        return run(M.SequentialLR(opt, parts, [4], last_epoch=last_epoch), opt, steps=20)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        assert_close(lrs(L), lrs(T))
+
+
+@pytest.mark.parametrize("mode", ["triangular", "triangular2", "exp_range"])
+@pytest.mark.parametrize("gamma", [0.0, -0.5, 1.5])
+def test_cyclic_lr_takes_any_gamma_torch_takes(mode, gamma):
+    """torch reads gamma only in exp_range (gamma ** t); elsewhere any value is ignored."""
+
+    def lrs(M):
+        opt = make_optimizer()
+        return run(M.CyclicLR(opt, 0.01, 0.1, 3, mode=mode, gamma=gamma), opt, steps=20)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        assert_close(lrs(L), lrs(T))
+
+
 def test_composites_reject_reduce_lr_on_plateau_like_torch():
     """torch's composites reject torch's plateau scheduler; ours reject both kinds, same message.
     (torch's cannot recognise ours, a class of its own: it fails later, without metrics.)"""
