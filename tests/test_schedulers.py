@@ -808,3 +808,49 @@ def test_reduce_lr_on_plateau_cuts_after_patience_and_waits_out_cooldown():
     # best at step 1; bad steps 2, 3, 4 -> cut at 4; cooldown 5; bad 6, 7, 8 -> cut at 8
     assert lrs[2] == [0.1, 0.03] and lrs[3] == pytest.approx([0.05, 0.003])
     assert lrs[6] == lrs[3] and lrs[7] == pytest.approx([0.05, 0.0003])
+
+
+# --- the public hooks and the one path to the groups ----------------------------------------
+
+
+def test_a_scheduler_is_its_closed_form_hook_and_matches_torch():
+    class Halving(L.LRScheduler):
+        def closed_form_lr(self):
+            return [base_lr * 0.5**self.last_epoch for base_lr in self.base_lrs]
+
+    theirs_opt, ours_opt = make_optimizer(), make_optimizer()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        theirs = run(T.ExponentialLR(theirs_opt, 0.5), theirs_opt, steps=10)
+        ours = run(Halving(ours_opt), ours_opt, steps=10)
+    assert_close(ours, theirs)
+
+
+@pytest.mark.parametrize(
+    "build, words",
+    [
+        (lambda opt: L.StepLR(opt, step_size=0), "step_size must be an integer >= 1, got 0"),
+        (lambda opt: L.CosineAnnealingLR(opt, T_max=0), "T_max must be a real number > 0"),
+        (lambda opt: L.PolynomialLR(opt, total_iters=0), "total_iters must be an integer >= 1"),
+    ],
+)
+def test_bad_arguments_raise_at_construction_and_change_no_group(build, words):
+    opt = make_optimizer()
+    before = [{k: v for k, v in g.items() if k != "params"} for g in opt.param_groups]
+    with pytest.raises(ValueError, match=words):
+        build(opt)
+    assert [{k: v for k, v in g.items() if k != "params"} for g in opt.param_groups] == before
+    assert not hasattr(opt.step, "_wrapped_by_lr_sched")
+
+
+def test_a_step_that_fails_changes_nothing():
+    opt = make_optimizer()
+    scheduler = L.OneCycleLR(opt, max_lr=0.1, total_steps=3)
+    for _ in range(3):
+        opt.step()
+        scheduler.step()
+    groups = [{k: v for k, v in g.items() if k != "params"} for g in opt.param_groups]
+    with pytest.raises(ValueError, match="Tried to step 4 times"):
+        scheduler.step()
+    assert scheduler.last_epoch == 3
+    assert [{k: v for k, v in g.items() if k != "params"} for g in opt.param_groups] == groups

@@ -44,7 +44,7 @@ class _Chainable(LRScheduler):
         """m(-1): the step to t = 0 that is not the constructor's scales by m(0) / m(-1)."""
         return 1.0
 
-    def _compute_lr(self):
+    def recursive_lr(self):
         t, floor = self.last_epoch, self._floor()
         if t > 0:
             before = self._multiplier(t - 1)
@@ -59,7 +59,7 @@ class _Chainable(LRScheduler):
             return [g["lr"] + (b - floor) * now for g, b in zip(groups, self.base_lrs, strict=True)]
         return [floor + (g["lr"] - floor) * now / before for g in groups]
 
-    def _closed_form_lr(self):
+    def closed_form_lr(self):
         m, floor = self._multiplier(self.last_epoch), self._floor()
         return [floor + (base_lr - floor) * m for base_lr in self.base_lrs]
 
@@ -192,10 +192,12 @@ class MultiplicativeLR(LRScheduler):
                 raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
         super().__init__(optimizer, last_epoch)
 
-    def _compute_lr(self):
+    def recursive_lr(self):
         groups = self.optimizer.param_groups
         if self._is_initial:
             return [g["lr"] for g in groups]
         return [
             g["lr"] * fn(self.last_epoch) for fn, g in zip(self.lr_lambdas, groups, strict=True)
         ]
+
+    closed_form_lr = recursive_lr  # torch has none either: step(epoch) multiplies once
