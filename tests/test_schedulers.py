@@ -854,3 +854,77 @@ def test_a_step_that_fails_changes_nothing():
         scheduler.step()
     assert scheduler.last_epoch == 3
     assert [{k: v for k, v in g.items() if k != "params"} for g in opt.param_groups] == groups
+
+
+# --- SWALR (torch.optim.swa_utils) ----------------------------------------------------------
+
+
+def swalr_lrs(M, kw, edit_at=None, epochs=False):
+    opt = make_optimizer()
+    scheduler = M.SWALR(opt, **kw)
+    rows = []
+    for t in range(40):
+        rows.append([g["lr"] for g in opt.param_groups])
+        if t == edit_at:
+            opt.param_groups[0]["lr"] *= 0.5
+        opt.step()
+        scheduler.step(t + 1) if epochs else scheduler.step()
+    return np.array(rows), scheduler
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    swa_lr=floats(1e-3, 0.5) | per_group(floats(1e-3, 0.5), floats(1e-3, 0.5)).map(list),
+    anneal_epochs=st.integers(0, 30),
+    anneal_strategy=st.sampled_from(["cos", "linear"]),
+    edit_at=st.none() | st.integers(0, 39),
+    epochs=st.booleans(),
+)
+def test_swalr_matches_torch(swa_lr, anneal_epochs, anneal_strategy, edit_at, epochs):
+    kw = dict(swa_lr=swa_lr, anneal_epochs=anneal_epochs, anneal_strategy=anneal_strategy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        ours, our_scheduler = swalr_lrs(L, kw, edit_at, epochs)
+        theirs, their_scheduler = swalr_lrs(torch.optim.swa_utils, kw, edit_at, epochs)
+    assert_close(ours, theirs)
+    assert set(our_scheduler.state_dict()) == set(their_scheduler.state_dict())
+
+
+def test_swalr_resumes_from_state_dict_and_follows_torch_in_sequential_lr():
+    kw = dict(swa_lr=0.01, anneal_epochs=5, anneal_strategy="linear")
+    resume_and_compare(lambda M, opt, kw: L.SWALR(opt, **kw), kw)
+
+    def sequence(M):
+        opt = make_optimizer()
+        parts = [M.StepLR(opt, 3, 0.5), L.SWALR(opt, swa_lr=0.01, anneal_epochs=4)]
+        return run(M.SequentialLR(opt, parts, [10]), opt, steps=30)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        torch_parts = run_torch_swalr_sequence()
+        assert_close(sequence(L), torch_parts)
+        assert_close(sequence(T), torch_parts)
+
+
+def run_torch_swalr_sequence():
+    opt = make_optimizer()
+    parts = [T.StepLR(opt, 3, 0.5), torch.optim.swa_utils.SWALR(opt, swa_lr=0.01, anneal_epochs=4)]
+    return run(T.SequentialLR(opt, parts, [10]), opt, steps=30)
+
+
+@pytest.mark.parametrize(
+    "kw, words",
+    [
+        (dict(swa_lr=0.1, anneal_strategy="exp"), "anneal_strategy must be one of 'cos' or"),
+        (dict(swa_lr=0.1, anneal_epochs=-1), "anneal_epochs must be equal or greater than 0"),
+        (dict(swa_lr=0.1, anneal_epochs=2.5), "anneal_epochs must be equal or greater than 0"),
+        (dict(swa_lr=[0.1, 0.1, 0.1]), "swa_lr must have the same length"),
+    ],
+)
+def test_swalr_rejects_what_torch_rejects_in_its_words_and_changes_nothing(kw, words):
+    opt = make_optimizer()
+    with pytest.raises(ValueError, match=words):
+        torch.optim.swa_utils.SWALR(make_optimizer(), **kw)
+    with pytest.raises(ValueError, match=words):
+        L.SWALR(opt, **kw)
+    assert all("swa_lr" not in g and "initial_lr" not in g for g in opt.param_groups)

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_schedulers import BASE_LRS, SPECS, STEPS, make_optimizer, run
 from torch.optim import lr_scheduler as T
+from torch.optim import swa_utils
 
 from lessons import schedules as S
 
@@ -62,7 +63,7 @@ def test_curve_equals_torch_sequence(name):
 
 def test_registries_name_every_curve():
     assert set(S.MOMENTUM_CURVES) == {"CyclicLR", "OneCycleLR"}
-    assert len(S.CURVES) == 20 and all(callable(fn) for fn in S.CURVES.values())
+    assert len(S.CURVES) == 21 and all(callable(fn) for fn in S.CURVES.values())
 
 
 # --- recipes equal their torch compositions --------------------------------------------------
@@ -378,3 +379,20 @@ def test_one_cycle_three_phases_with_a_long_warmup_do_not_depend_on_other_steps(
 def test_odd_steps_and_scalar_milestones_raise_value_error_naming_them(call, words):
     with pytest.raises(ValueError, match=words):
         call()
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    swa_lr=st.floats(1e-4, 0.5),
+    anneal_epochs=st.integers(0, 40),
+    anneal_strategy=st.sampled_from(["cos", "linear"]),
+)
+def test_swalr_curve_equals_torch_swalr(swa_lr, anneal_epochs, anneal_strategy):
+    opt = make_optimizer()
+    kw = dict(swa_lr=swa_lr, anneal_epochs=anneal_epochs, anneal_strategy=anneal_strategy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        theirs = run(swa_utils.SWALR(opt, **kw), opt)
+    for group, base_lr in enumerate(BASE_LRS):
+        ours = S.swalr(np.arange(STEPS), base_lr, **kw)
+        np.testing.assert_allclose(ours, theirs[:, 2 * group], rtol=1e-9, atol=1e-15)

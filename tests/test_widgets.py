@@ -134,7 +134,11 @@ def test_every_control_of_every_schedule_explorer(name):
 def test_schedule_names_cover_torch_and_keras():
     assert set(SCHEDULES) == set(schedules.CURVES)
     # every lr curve the package exports has an entry, so an explorer
-    lr_curves = {getattr(schedules, n) for n in schedules.__all__ if n.endswith(("_lr", "decay"))}
+    helpers = ("join", "warm_restart_cycle", "cyclic_momentum", "one_cycle_momentum")
+    lr_curves = {getattr(schedules, n) for n in schedules.__all__ if n.islower()} - {
+        getattr(schedules, n) for n in helpers
+    }
+    assert len(lr_curves) == 21
     assert lr_curves - {e.curve for e in SCHEDULES.values()} == set()
     for name in KERAS:
         assert hasattr(keras().optimizers.schedules, name)
@@ -233,7 +237,8 @@ def test_group_explorer_draws_both_groups_as_torch_does(name):
     explorer = group_explorer(name)
     for _ in move_all(explorer):
         values = explorer.values()
-        args = SCHEDULES[name].arguments({k: v for k, v in values.items() if not k.endswith("_lr")})
+        group_lrs = ("backbone_lr", "head_lr")
+        args = SCHEDULES[name].arguments({k: v for k, v in values.items() if k not in group_lrs})
         lines = [explorer.lines[g].get_ydata() for g in ("backbone", "head")]
         for group, line in zip(("backbone", "head"), lines, strict=True):
             x = explorer.lines[group].get_xdata()

@@ -17,12 +17,17 @@ def dummy_optimizer(lrs=(0.1,), momentum=0.0):
 
 def record(optimizer, step, steps, keys=("lr",)):
     """``{key: array (steps, groups)}``: each group's ``key`` as optimizer step t = 0 ...
-    steps - 1 uses it, calling ``step()`` (the scheduler's) after each ``optimizer.step()``."""
+    steps - 1 uses it, calling ``step()`` (the scheduler's) after each.
+
+    ``optimizer.step()`` runs once, before the first ``step()``: all a scheduler sees of it (torch
+    warns if it never ran), and on a parameter without a gradient each run only costs time.
+    """
     rows = {key: [] for key in keys}
-    for _ in range(steps):
+    for t in range(steps):
         for key, row in rows.items():
             row.append([group[key] for group in optimizer.param_groups])
-        optimizer.step()
+        if t == 0:
+            optimizer.step()
         step()
     groups = len(optimizer.param_groups)
     return {key: np.array(row).reshape(steps, groups) for key, row in rows.items()}

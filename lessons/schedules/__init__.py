@@ -35,6 +35,7 @@ from .torch_curves import (
     one_cycle_momentum,
     polynomial_lr,
     step_lr,
+    swalr,
     warm_restart_cycle,
 )
 
@@ -63,6 +64,7 @@ __all__ = [
     "one_cycle_momentum",
     "lambda_lr",
     "multiplicative_lr",
+    "swalr",
     "warmup_cosine",
     "warmup_stable_decay",
     "exponential_decay",

@@ -9,7 +9,7 @@ writing its curve and one ``Schedule(...)`` here (README, "Adding a schedule").
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from torch.optim import lr_scheduler
+from torch.optim import lr_scheduler, swa_utils
 
 from . import keras_curves as keras
 from . import recipes
@@ -283,6 +283,19 @@ ENTRIES = [
         lambda_controls("MultiplicativeLR"),
         torch=lr_scheduler.MultiplicativeLR,
         arguments=lambda_arguments("MultiplicativeLR"),
+        per_group=True,
+    ),
+    Schedule(
+        "SWALR",
+        curves.swalr,
+        {
+            "base_lr": LR,
+            "swa_lr": log(0.01, 1e-4, 1.0),
+            "anneal_epochs": integer(50, 0, 200),
+            "anneal_strategy": choice("cos", ["cos", "linear"]),
+            "steps": STEPS,
+        },
+        torch=swa_utils.SWALR,
         per_group=True,
     ),
     Schedule(

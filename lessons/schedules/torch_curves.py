@@ -320,3 +320,26 @@ def multiplicative_lr(steps, base_lr, lr_lambda):
     factors = _call_each(lr_lambda, np.arange(1, top + 1, dtype=np.float64))
     running = np.concatenate([[1.0], np.cumprod(factors)])
     return argument.nonnegative("base_lr", base_lr) * running[t.astype(np.int64)]
+
+
+def swalr(steps, base_lr, swa_lr, anneal_epochs=10, anneal_strategy="cos"):
+    """SWALR (torch.optim.swa_utils): lr_t = base_lr + (swa_lr - base_lr) * a(min(1, t / A)).
+
+    A = anneal_epochs, a(p) = (1 - cos(pi p)) / 2 ("cos") or p ("linear"); with A = 0 the lr is
+    swa_lr from t = 0. base_lr is the group's lr when SWALR is built: torch anneals from it.
+    """
+    t = argument.steps(steps)
+    base_lr, swa_lr = (
+        argument.nonnegative("base_lr", base_lr),
+        argument.nonnegative("swa_lr", swa_lr),
+    )
+    A = argument.count("anneal_epochs", anneal_epochs, 0)
+    argument.require(
+        anneal_strategy in ("cos", "linear"),
+        "anneal_strategy",
+        anneal_strategy,
+        "'cos' or 'linear'",
+    )
+    p = np.ones_like(t) if A == 0 else np.minimum(1.0, t / A)
+    alpha = (1 - np.cos(np.pi * p)) / 2 if anneal_strategy == "cos" else p
+    return swa_lr * alpha + base_lr * (1 - alpha)

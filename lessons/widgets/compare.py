@@ -84,8 +84,8 @@ class GroupExplorer(Explorer):
 
     def draw(self, values):
         entry = self.entry
-        args = entry.arguments({k: v for k, v in values.items() if not k.endswith("_lr")})
-        group_lrs = [values[f"{group}_lr"] for group in GROUPS]
+        group_lrs = [values.pop(f"{group}_lr") for group in GROUPS]
+        args = entry.arguments(values)
         steps = np.arange(entry.length(values) + 1)
         marks = marks_for(steps)
         reference, _ = torch_schedule(entry, args, marks, group_lrs)
