@@ -235,8 +235,7 @@ def _one_cycle(steps, total_steps, pct_start, anneal_strategy, three_phase, valu
     starts = [0.0] + ends[:-1]
     # the first phase, in order, whose end is >= t, else the last (with three phases and
     # pct_start > 0.5 the ends are not sorted, and torch takes them in order all the same)
-    reached = t[..., None] <= np.array(ends)
-    k = np.where(reached.any(axis=-1), reached.argmax(axis=-1), len(ends) - 1)
+    k = np.select([t <= end for end in ends], range(len(ends)), len(ends) - 1)
     start, end = np.take(starts, k), np.take(ends, k)
     argument.require(
         not np.any(end == start),
