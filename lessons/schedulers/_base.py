@@ -21,6 +21,8 @@ import weakref
 from torch import Tensor
 from torch.optim.lr_scheduler import EPOCH_DEPRECATION_WARNING
 
+from lessons.schedules.arguments import require
+
 OPTIMIZER_STEP_REPLACED = (
     "Seems like `optimizer.step()` has been overridden after learning rate scheduler "
     "initialization. Please, make sure to call `optimizer.step()` before "
@@ -134,11 +136,12 @@ class LRScheduler:
         check_optimizer(optimizer)
         self.optimizer = optimizer
         for i, group in enumerate(optimizer.param_groups):
-            if isinstance(group["lr"], Tensor):
-                raise ValueError(
-                    f"param_groups[{i}]['lr'] must be a Python number for lessons.schedulers, "
-                    f"got a Tensor {group['lr']!r}; torch.optim.lr_scheduler takes Tensor lrs"
-                )
+            require(
+                not isinstance(group["lr"], Tensor),
+                f"param_groups[{i}]['lr']",
+                group["lr"],
+                "a Python number for lessons.schedulers (torch.optim.lr_scheduler takes Tensors)",
+            )
             if last_epoch != -1 and "initial_lr" not in group:
                 raise KeyError(
                     f"param 'initial_lr' is not specified in param_groups[{i}] when resuming "

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from . import _arguments as argument
+from . import arguments as argument
 
 
 def exponential_decay(steps, initial_learning_rate, decay_steps, decay_rate, staircase=False):

@@ -7,7 +7,7 @@ on, restarted at its own t = 0, as torch's ``SequentialLR`` restarts a scheduler
 import numpy as np
 from torch.optim import lr_scheduler
 
-from . import _arguments as argument
+from . import arguments as argument
 from .torch_curves import _cosine
 
 

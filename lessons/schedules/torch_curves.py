@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from . import _arguments as argument
+from . import arguments as argument
 
 
 def _powers(base, k):

@@ -1,5 +1,6 @@
-"""Argument checks shared by the curves and the scheduler twins: one message shape,
-``{name} must be {allowed}, got {value!r}``, a ``ValueError`` raised before anything changes."""
+"""Argument checks for the curves, and for the scheduler twins where torch has no message of its
+own: one shape, ``{name} must be {allowed}, got {value!r}``, a ``ValueError`` raised before
+anything changes."""
 
 import math
 from numbers import Real
