@@ -28,7 +28,8 @@ from lessons.widgets import (  # noqa: E402
     schedule_explorer,
     trajectory_explorer,
 )
-from lessons.widgets.compare import GROUPED, MATCHED  # noqa: E402
+from lessons.widgets.compare import MATCHED  # noqa: E402
+from lessons.widgets.groups import GROUPED  # noqa: E402
 from lessons.widgets.trajectory import DIVERGED, RACERS, TUNED, hyperparameters  # noqa: E402
 
 KERAS = [name for name, entry in SCHEDULES.items() if entry.library == "keras"]

@@ -1,6 +1,7 @@
 """Slider explorers: schedules, schedules side by side, parameter groups, optimizer races."""
 
-from .compare import compare_schedules, group_explorer
+from .compare import compare_schedules
+from .groups import group_explorer
 from .schedule import schedule_explorer
 from .trajectory import trajectory_explorer
 
