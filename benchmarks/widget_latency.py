@@ -24,13 +24,13 @@ import torch  # noqa: E402
 from ipywidgets import FloatLogSlider, FloatSlider, IntRangeSlider, IntSlider  # noqa: E402
 
 from lessons.keras_backend import keras  # noqa: E402
+from lessons.schedules import SCHEDULES  # noqa: E402
 from lessons.widgets import (  # noqa: E402
     compare_schedules,
     group_explorer,
     schedule_explorer,
     trajectory_explorer,
 )
-from lessons.widgets.schedule import CONTROLS  # noqa: E402
 
 SLIDERS = (FloatSlider, FloatLogSlider, IntSlider, IntRangeSlider)
 
@@ -103,7 +103,9 @@ def main():
     torch.set_num_threads(1)
     keras()  # seconds to import: not part of any move
 
-    rows = [(f"schedule_explorer({n!r})", lambda n=n: schedule_explorer(n), None) for n in CONTROLS]
+    rows = [
+        (f"schedule_explorer({n!r})", lambda n=n: schedule_explorer(n), None) for n in SCHEDULES
+    ]
     rows += [
         ("compare_schedules()", compare_schedules, None),
         ("group_explorer()", group_explorer, None),

@@ -467,6 +467,49 @@ def test_torch_composites_accept_our_twins_and_ours_accept_torch_schedulers():
                 assert_close(got, want)
 
 
+CHAINABLE_AFTER_A_MILESTONE = {
+    "StepLR": dict(step_size=3, gamma=0.5),
+    "MultiStepLR": dict(milestones=[0, 4], gamma=0.5),
+    "ConstantLR": dict(factor=0.5, total_iters=4),
+    "LinearLR": dict(start_factor=0.5, total_iters=4),
+    "ExponentialLR": dict(gamma=0.8),
+    "PolynomialLR": dict(total_iters=6, power=2.0),
+    "CosineAnnealingLR": dict(T_max=5, eta_min=1e-3),
+    "CosineAnnealingLR(T_max=1)": dict(T_max=1, eta_min=1e-3),
+}
+
+
+@pytest.mark.parametrize("name", CHAINABLE_AFTER_A_MILESTONE)
+@pytest.mark.parametrize("last_epoch", [1, 3, 5])
+def test_sequential_lr_resumed_by_last_epoch_matches_torch(name, last_epoch):
+    """The second part starts with a step to its t = 0 that is not its constructor's: torch then
+    applies m(0) / m(-1) with m(-1) from the formula (ExponentialLR: lr * gamma at t = 0)."""
+
+    def lrs(M):
+        opt = make_optimizer()
+        kw = CHAINABLE_AFTER_A_MILESTONE[name]
+        parts = [M.LinearLR(opt, 0.5, total_iters=3), getattr(M, name.split("(")[0])(opt, **kw)]
+        return run(M.SequentialLR(opt, parts, [4], last_epoch=last_epoch), opt, steps=20)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        assert_close(lrs(L), lrs(T))
+
+
+@pytest.mark.parametrize("mode", ["triangular", "triangular2", "exp_range"])
+@pytest.mark.parametrize("gamma", [0.0, -0.5, 1.5])
+def test_cyclic_lr_takes_any_gamma_torch_takes(mode, gamma):
+    """torch reads gamma only in exp_range (gamma ** t); elsewhere any value is ignored."""
+
+    def lrs(M):
+        opt = make_optimizer()
+        return run(M.CyclicLR(opt, 0.01, 0.1, 3, mode=mode, gamma=gamma), opt, steps=20)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        assert_close(lrs(L), lrs(T))
+
+
 def test_composites_reject_reduce_lr_on_plateau_like_torch():
     """torch's composites reject torch's plateau scheduler; ours reject both kinds, same message.
     (torch's cannot recognise ours, a class of its own: it fails later, without metrics.)"""
@@ -765,3 +808,123 @@ def test_reduce_lr_on_plateau_cuts_after_patience_and_waits_out_cooldown():
     # best at step 1; bad steps 2, 3, 4 -> cut at 4; cooldown 5; bad 6, 7, 8 -> cut at 8
     assert lrs[2] == [0.1, 0.03] and lrs[3] == pytest.approx([0.05, 0.003])
     assert lrs[6] == lrs[3] and lrs[7] == pytest.approx([0.05, 0.0003])
+
+
+# --- the public hooks and the one path to the groups ----------------------------------------
+
+
+def test_a_scheduler_is_its_closed_form_hook_and_matches_torch():
+    class Halving(L.LRScheduler):
+        def closed_form_lr(self):
+            return [base_lr * 0.5**self.last_epoch for base_lr in self.base_lrs]
+
+    theirs_opt, ours_opt = make_optimizer(), make_optimizer()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        theirs = run(T.ExponentialLR(theirs_opt, 0.5), theirs_opt, steps=10)
+        ours = run(Halving(ours_opt), ours_opt, steps=10)
+    assert_close(ours, theirs)
+
+
+@pytest.mark.parametrize(
+    "build, words",
+    [
+        (lambda opt: L.StepLR(opt, step_size=0), "step_size must be an integer >= 1, got 0"),
+        (lambda opt: L.CosineAnnealingLR(opt, T_max=0), "T_max must be a real number > 0"),
+        (lambda opt: L.PolynomialLR(opt, total_iters=0), "total_iters must be an integer >= 1"),
+    ],
+)
+def test_bad_arguments_raise_at_construction_and_change_no_group(build, words):
+    opt = make_optimizer()
+    before = [{k: v for k, v in g.items() if k != "params"} for g in opt.param_groups]
+    with pytest.raises(ValueError, match=words):
+        build(opt)
+    assert [{k: v for k, v in g.items() if k != "params"} for g in opt.param_groups] == before
+    assert not hasattr(opt.step, "_wrapped_by_lr_sched")
+
+
+def test_a_step_that_fails_changes_nothing():
+    opt = make_optimizer()
+    scheduler = L.OneCycleLR(opt, max_lr=0.1, total_steps=3)
+    for _ in range(3):
+        opt.step()
+        scheduler.step()
+    groups = [{k: v for k, v in g.items() if k != "params"} for g in opt.param_groups]
+    with pytest.raises(ValueError, match="Tried to step 4 times"):
+        scheduler.step()
+    assert scheduler.last_epoch == 3
+    assert [{k: v for k, v in g.items() if k != "params"} for g in opt.param_groups] == groups
+
+
+# --- SWALR (torch.optim.swa_utils) ----------------------------------------------------------
+
+
+def swalr_lrs(M, kw, edit_at=None, epochs=False):
+    opt = make_optimizer()
+    scheduler = M.SWALR(opt, **kw)
+    rows = []
+    for t in range(40):
+        rows.append([g["lr"] for g in opt.param_groups])
+        if t == edit_at:
+            opt.param_groups[0]["lr"] *= 0.5
+        opt.step()
+        scheduler.step(t + 1) if epochs else scheduler.step()
+    return np.array(rows), scheduler
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    swa_lr=floats(1e-3, 0.5) | per_group(floats(1e-3, 0.5), floats(1e-3, 0.5)).map(list),
+    anneal_epochs=st.integers(0, 30),
+    anneal_strategy=st.sampled_from(["cos", "linear"]),
+    edit_at=st.none() | st.integers(0, 39),
+    epochs=st.booleans(),
+)
+def test_swalr_matches_torch(swa_lr, anneal_epochs, anneal_strategy, edit_at, epochs):
+    kw = dict(swa_lr=swa_lr, anneal_epochs=anneal_epochs, anneal_strategy=anneal_strategy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        ours, our_scheduler = swalr_lrs(L, kw, edit_at, epochs)
+        theirs, their_scheduler = swalr_lrs(torch.optim.swa_utils, kw, edit_at, epochs)
+    assert_close(ours, theirs)
+    assert set(our_scheduler.state_dict()) == set(their_scheduler.state_dict())
+
+
+def test_swalr_resumes_from_state_dict_and_follows_torch_in_sequential_lr():
+    kw = dict(swa_lr=0.01, anneal_epochs=5, anneal_strategy="linear")
+    resume_and_compare(lambda M, opt, kw: L.SWALR(opt, **kw), kw)
+
+    def sequence(M):
+        opt = make_optimizer()
+        parts = [M.StepLR(opt, 3, 0.5), L.SWALR(opt, swa_lr=0.01, anneal_epochs=4)]
+        return run(M.SequentialLR(opt, parts, [10]), opt, steps=30)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        torch_parts = run_torch_swalr_sequence()
+        assert_close(sequence(L), torch_parts)
+        assert_close(sequence(T), torch_parts)
+
+
+def run_torch_swalr_sequence():
+    opt = make_optimizer()
+    parts = [T.StepLR(opt, 3, 0.5), torch.optim.swa_utils.SWALR(opt, swa_lr=0.01, anneal_epochs=4)]
+    return run(T.SequentialLR(opt, parts, [10]), opt, steps=30)
+
+
+@pytest.mark.parametrize(
+    "kw, words",
+    [
+        (dict(swa_lr=0.1, anneal_strategy="exp"), "anneal_strategy must be one of 'cos' or"),
+        (dict(swa_lr=0.1, anneal_epochs=-1), "anneal_epochs must be equal or greater than 0"),
+        (dict(swa_lr=0.1, anneal_epochs=2.5), "anneal_epochs must be equal or greater than 0"),
+        (dict(swa_lr=[0.1, 0.1, 0.1]), "swa_lr must have the same length"),
+    ],
+)
+def test_swalr_rejects_what_torch_rejects_in_its_words_and_changes_nothing(kw, words):
+    opt = make_optimizer()
+    with pytest.raises(ValueError, match=words):
+        torch.optim.swa_utils.SWALR(make_optimizer(), **kw)
+    with pytest.raises(ValueError, match=words):
+        L.SWALR(opt, **kw)
+    assert all("swa_lr" not in g and "initial_lr" not in g for g in opt.param_groups)

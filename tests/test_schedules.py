@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_schedulers import BASE_LRS, SPECS, STEPS, make_optimizer, run
 from torch.optim import lr_scheduler as T
+from torch.optim import swa_utils
 
 from lessons import schedules as S
 
@@ -62,7 +63,7 @@ def test_curve_equals_torch_sequence(name):
 
 def test_registries_name_every_curve():
     assert set(S.MOMENTUM_CURVES) == {"CyclicLR", "OneCycleLR"}
-    assert len(S.CURVES) == 20 and all(callable(fn) for fn in S.CURVES.values())
+    assert len(S.CURVES) == 21 and all(callable(fn) for fn in S.CURVES.values())
 
 
 # --- recipes equal their torch compositions --------------------------------------------------
@@ -309,3 +310,89 @@ def test_one_cycle_lr_follows_explicit_end_points():
         S.one_cycle_lr(t, 0.1, total_steps=100, initial_lr=-1)
     with pytest.raises(ValueError, match="min_lr"):
         S.one_cycle_lr(t, 0.1, total_steps=100, min_lr=float("nan"))
+
+
+# --- every curve: an array of steps is the steps one by one ----------------------------------
+
+
+def control_values(control):
+    """A hypothesis strategy for one control of a schedule entry, over its whole range."""
+    if control.kind in ("log", "real"):
+        return st.floats(control.low, control.high)
+    if control.kind == "integer":
+        return st.integers(control.low, control.high)
+    if control.kind == "integer range":
+        pair = st.tuples(
+            st.integers(control.low, control.high), st.integers(control.low, control.high)
+        )
+        return pair.map(lambda p: tuple(sorted(p)))
+    if control.kind == "choice":
+        return st.sampled_from([o[1] if isinstance(o, tuple) else o for o in control.options])
+    return st.booleans()
+
+
+@pytest.mark.parametrize("name", list(S.SCHEDULES))
+def test_every_curve_on_an_array_equals_the_curve_on_each_step_alone(name):
+    entry = S.SCHEDULES[name]
+    controls = {k: control_values(c) for k, c in entry.controls.items()}
+
+    @settings(max_examples=40, deadline=None)
+    @given(values=st.fixed_dictionaries(controls))
+    def check(values):
+        args = entry.arguments(values)
+        for curve in filter(None, (entry.curve, entry.momentum_curve)):
+            taken = {k: v for k, v in args.items() if k in inspect.signature(curve).parameters}
+            # one step past the plot (OneCycleLR's t = total_steps), else up to the plot's end
+            for last in (entry.length(values) + 1, entry.length(values)):
+                try:
+                    together = curve(np.arange(last + 1), **taken)
+                    break
+                except ValueError:
+                    together = None  # a bad combination raises for the array
+            if together is None:
+                continue
+            alone_at = np.unique(np.linspace(0, last, 30).round().astype(int))
+            alone = [float(curve(int(step), **taken)) for step in alone_at]
+            np.testing.assert_allclose(together[alone_at], alone, rtol=1e-9, atol=1e-15)
+
+    check()
+
+
+def test_one_cycle_three_phases_with_a_long_warmup_do_not_depend_on_other_steps():
+    assert S.one_cycle_lr(3, 1.0, 3, 0.99, three_phase=True) == pytest.approx(0.4856, abs=1e-4)
+    together = S.one_cycle_lr(np.arange(4), 1.0, 3, 0.99, three_phase=True)
+    assert together[3] == S.one_cycle_lr(3, 1.0, 3, 0.99, three_phase=True)
+    momentum = S.one_cycle_momentum(np.arange(4), 3, 0.99, three_phase=True)
+    assert momentum[3] == S.one_cycle_momentum(3, 3, 0.99, three_phase=True)
+
+
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda: S.multi_step_lr(np.arange(9), 0.1, 5), "milestones must be a list"),
+        (lambda: S.step_lr(np.array([1 + 2j]), 0.1, 3), "steps must be whole numbers"),
+        (lambda: S.step_lr(1j, 0.1, 3), "steps must be whole numbers"),
+        (lambda: S.step_lr(np.array([object()]), 0.1, 3), "steps must be whole numbers"),
+        (lambda: S.cosine_decay(["3"], 0.1, 10), "steps must be whole numbers"),
+    ],
+)
+def test_odd_steps_and_scalar_milestones_raise_value_error_naming_them(call, words):
+    with pytest.raises(ValueError, match=words):
+        call()
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    swa_lr=st.floats(1e-4, 0.5),
+    anneal_epochs=st.integers(0, 40),
+    anneal_strategy=st.sampled_from(["cos", "linear"]),
+)
+def test_swalr_curve_equals_torch_swalr(swa_lr, anneal_epochs, anneal_strategy):
+    opt = make_optimizer()
+    kw = dict(swa_lr=swa_lr, anneal_epochs=anneal_epochs, anneal_strategy=anneal_strategy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        theirs = run(swa_utils.SWALR(opt, **kw), opt)
+    for group, base_lr in enumerate(BASE_LRS):
+        ours = S.swalr(np.arange(STEPS), base_lr, **kw)
+        np.testing.assert_allclose(ours, theirs[:, 2 * group], rtol=1e-9, atol=1e-15)

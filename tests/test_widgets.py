@@ -20,6 +20,7 @@ from PIL import Image  # noqa: E402
 
 from lessons import optim, schedules  # noqa: E402
 from lessons.keras_backend import keras  # noqa: E402
+from lessons.schedules import SCHEDULES  # noqa: E402
 from lessons.surfaces import SURFACES, run_trajectory  # noqa: E402
 from lessons.widgets import (  # noqa: E402
     compare_schedules,
@@ -27,9 +28,11 @@ from lessons.widgets import (  # noqa: E402
     schedule_explorer,
     trajectory_explorer,
 )
-from lessons.widgets.compare import GROUPED, MATCHED  # noqa: E402
-from lessons.widgets.schedule import CONTROLS, KERAS, curve_args, shown_steps  # noqa: E402
+from lessons.widgets.compare import MATCHED  # noqa: E402
+from lessons.widgets.groups import GROUPED  # noqa: E402
 from lessons.widgets.trajectory import DIVERGED, RACERS, TUNED, hyperparameters  # noqa: E402
+
+KERAS = [name for name, entry in SCHEDULES.items() if entry.library == "keras"]
 
 # controls that act only in another state: the state that makes them act
 ACTIVATE = {
@@ -99,8 +102,8 @@ def changed(before, after):
 def check_schedule(explorer):
     """The line is the curve function; the markers (torch or Keras) sit on it."""
     name, values = explorer.name, explorer.values()
-    args = curve_args(name, values)
-    steps = np.arange(shown_steps(name, values) + 1)
+    args = SCHEDULES[name].arguments(values)
+    steps = np.arange(SCHEDULES[name].length(values) + 1)
     curve = schedules.CURVES[name]
     taken = {k: v for k, v in args.items() if k in curve.__code__.co_varnames}
     x, y = explorer.lines["lr"].get_data()
@@ -119,7 +122,7 @@ def keras_once():
     keras()  # several seconds, once for the module
 
 
-@pytest.mark.parametrize("name", list(CONTROLS))
+@pytest.mark.parametrize("name", list(SCHEDULES))
 def test_every_control_of_every_schedule_explorer(name):
     explorer = schedule_explorer(name)
     assert explorer.message.value == ""
@@ -130,7 +133,14 @@ def test_every_control_of_every_schedule_explorer(name):
 
 
 def test_schedule_names_cover_torch_and_keras():
-    assert set(CONTROLS) == set(schedules.CURVES)
+    assert set(SCHEDULES) == set(schedules.CURVES)
+    # every lr curve the package exports has an entry, so an explorer
+    helpers = ("join", "warm_restart_cycle", "cyclic_momentum", "one_cycle_momentum")
+    lr_curves = {getattr(schedules, n) for n in schedules.__all__ if n.islower()} - {
+        getattr(schedules, n) for n in helpers
+    }
+    assert len(lr_curves) == 21
+    assert lr_curves - {e.curve for e in SCHEDULES.values()} == set()
     for name in KERAS:
         assert hasattr(keras().optimizers.schedules, name)
     with pytest.raises(ValueError, match="Unknown schedule 'Nope'"):
@@ -163,7 +173,7 @@ def test_torch_markers_are_torch_one_cycle():
 def test_keras_markers_are_keras_cosine_decay():
     explorer = schedule_explorer("CosineDecay")
     explorer.sliders["warmup_steps"].value = 30
-    args = curve_args("CosineDecay", explorer.values())
+    args = SCHEDULES["CosineDecay"].arguments(explorer.values())
     schedule = keras().optimizers.schedules.CosineDecay(**args)
     marks, lr = explorer.lines["lr reference"].get_data()
     np.testing.assert_array_equal(lr, [float(schedule(int(t))) for t in marks])
@@ -171,7 +181,7 @@ def test_keras_markers_are_keras_cosine_decay():
 
 def test_lambda_choices_reach_torch():
     explorer = schedule_explorer("LambdaLR")
-    for formula in CONTROLS["LambdaLR"]["lr_lambda"][2]:
+    for formula in SCHEDULES["LambdaLR"].controls["lr_lambda"].options:
         explorer.sliders["lr_lambda"].value = formula[1]
         assert explorer.message.value == ""
         check_schedule(explorer)
@@ -212,7 +222,9 @@ def test_compare_schedules_match_ends_and_move():
         for name, line in explorer.lines.items():
             x, y = line.get_data()
             np.testing.assert_array_equal(x, np.arange(n + 1))
-            np.testing.assert_array_equal(y, schedules.CURVES[name](x, **MATCHED[name](hi, lo, n)))
+            np.testing.assert_array_equal(
+                y, schedules.CURVES[name](x, **SCHEDULES[name].matched(hi, lo, n))
+            )
             assert y.max() == pytest.approx(hi, rel=2e-3), name  # OneCycleLR peaks between steps
             assert y[-1] == pytest.approx(lo, rel=1e-6), name
     explorer.sliders["min_lr"].value = 0.9
@@ -226,7 +238,8 @@ def test_group_explorer_draws_both_groups_as_torch_does(name):
     explorer = group_explorer(name)
     for _ in move_all(explorer):
         values = explorer.values()
-        args = curve_args(name, {k: v for k, v in values.items() if not k.endswith("_lr")})
+        group_lrs = ("backbone_lr", "head_lr")
+        args = SCHEDULES[name].arguments({k: v for k, v in values.items() if k not in group_lrs})
         lines = [explorer.lines[g].get_ydata() for g in ("backbone", "head")]
         for group, line in zip(("backbone", "head"), lines, strict=True):
             x = explorer.lines[group].get_xdata()
@@ -409,3 +422,36 @@ def test_explorers_also_offer_their_picture_to_viewers_without_widgets():
     png = base64.b64decode(bundle["image/png"])  # a notebook stores images as base64 text
     assert png == explorer.image.value
     assert Image.open(io.BytesIO(png)).size == explorer.figure.canvas.get_width_height()
+
+
+def test_a_failing_reference_shows_a_message_and_the_next_valid_move_recovers():
+    """torch's ConstantLR divides by factor at total_iters: factor = 0 fails in torch's code."""
+    explorer = schedule_explorer("ConstantLR")
+    image = bytes(explorer.image.value)
+    explorer.sliders["factor"].value = 0.0
+    assert "ZeroDivisionError" in html.unescape(explorer.message.value)
+    assert bytes(explorer.image.value) == image  # the last good picture stays
+    explorer.sliders["total_iters"].value = 80  # still factor 0: a message, no exception
+    assert "ZeroDivisionError" in html.unescape(explorer.message.value)
+    explorer.sliders["factor"].value = 0.5
+    assert explorer.message.value == ""
+    assert bytes(explorer.image.value) != image
+    check_schedule(explorer)
+    assert explorer.matches_reference()
+
+
+def test_a_slider_that_does_nothing_is_hidden_until_it_matters():
+    explorer = schedule_explorer("CyclicLR")
+    gamma = explorer.sliders["gamma"]
+    assert explorer.sliders["mode"].value == "triangular" and gamma.layout.display == "none"
+    assert "gamma" not in explorer.figure.axes[0].get_title()
+    image = bytes(explorer.image.value)
+    gamma.value = 0.95  # ignored in triangular mode: nothing changes, not even the title
+    assert bytes(explorer.image.value) == image
+    explorer.sliders["mode"].value = "exp_range"
+    assert gamma.layout.display is None and "gamma=0.95" in explorer.figure.axes[0].get_title()
+    check_schedule(explorer)
+    cosine = schedule_explorer("CosineDecay")
+    assert cosine.sliders["warmup_target"].layout.display == "none"  # warmup_steps = 0
+    cosine.sliders["warmup_steps"].value = 20
+    assert cosine.sliders["warmup_target"].layout.display is None

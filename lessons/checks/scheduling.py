@@ -5,11 +5,11 @@ import math
 import warnings
 
 import numpy as np
-import torch
 from torch.optim.lr_scheduler import CosineAnnealingLR, LambdaLR
 
 from lessons import schedules
 from lessons.checks import call, exercise
+from lessons.schedulers.timeline import dummy_optimizer, record
 
 __all__ = [
     "lr_timeline",
@@ -24,14 +24,10 @@ def lr_timeline(make_scheduler, base_lr, steps, optimizer=None):
     """The lr an SGD optimizer (lr ``base_lr``, or ``optimizer``) uses at each of ``steps`` steps
     under the learner's ``make_scheduler(optimizer)``, stepped after every ``optimizer.step()``."""
     if optimizer is None:
-        optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=base_lr)
+        optimizer = dummy_optimizer([base_lr])
     scheduler = call(make_scheduler, optimizer)
-    lrs = []
-    for _ in range(steps):
-        lrs.append(optimizer.param_groups[0]["lr"])
-        optimizer.step()
-        call(lambda: scheduler.step())  # a wrong return value is the learner's error, not ours
-    return np.array(lrs)
+    # a wrong return value of step() is the learner's error, not ours
+    return record(optimizer, lambda: call(lambda: scheduler.step()), steps)["lr"][:, 0]
 
 
 def first_difference(yours, right, rtol=1e-6, atol=1e-12):
@@ -92,21 +88,12 @@ def check_resume(resume):
     """``resume(optimizer, optimizer_state, scheduler_state)`` -> a CosineAnnealingLR(T_max=50)
     that continues where the saved one stopped, on a fresh optimizer with lr BASE_LR."""
 
-    def fresh():
-        return torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=BASE_LR)
-
-    optimizer = fresh()
+    optimizer = dummy_optimizer([BASE_LR])
     scheduler = CosineAnnealingLR(optimizer, T_max=50)
-    for _ in range(20):
-        optimizer.step()
-        scheduler.step()
+    record(optimizer, scheduler.step, 20)
     saved = copy.deepcopy((optimizer.state_dict(), scheduler.state_dict()))
-    right = []
-    for _ in range(10):
-        right.append(optimizer.param_groups[0]["lr"])
-        optimizer.step()
-        scheduler.step()
-    new = fresh()
+    right = record(optimizer, scheduler.step, 10)["lr"][:, 0]
+    new = dummy_optimizer([BASE_LR])
     resumed = call(resume, new, *saved)
     if getattr(resumed, "last_epoch", None) == 21:
         return (
@@ -115,7 +102,7 @@ def check_resume(resume):
             "load_state_dict the saved state."
         )
     yours = lr_timeline(lambda _: resumed, BASE_LR, 10, optimizer=new)
-    t = first_difference(yours, np.array(right))
+    t = first_difference(yours, right)
     if t is None:
         return None
     return (

@@ -11,6 +11,18 @@ import torch
 from torch import Tensor
 from torch.nn import Module
 
+from lessons.schedulers import SWALR  # the lr side of SWA: a scheduler, with the others
+
+__all__ = [
+    "AveragedModel",
+    "SWALR",
+    "get_ema_avg_fn",
+    "get_ema_multi_avg_fn",
+    "get_swa_avg_fn",
+    "get_swa_multi_avg_fn",
+    "update_bn",
+]
+
 # Where torch's default mean uses its foreach (lerp) kernels; elsewhere, get_swa_avg_fn per tensor.
 FOREACH_DEVICES = ("cuda", "xpu", "mtia")
 

@@ -1,4 +1,5 @@
-"""Twins of the 15 schedulers in ``torch.optim.lr_scheduler``, built on ``lessons.schedules``.
+"""Twins of the 15 schedulers in ``torch.optim.lr_scheduler`` and of ``swa_utils.SWALR``, built on
+``lessons.schedules``.
 
 Same names, arguments, defaults and error messages; ``step()``, ``get_last_lr()``,
 ``state_dict()``, ``load_state_dict()``; they work on any optimizer with ``param_groups``.
@@ -23,6 +24,7 @@ from lessons.schedulers.closed_form import (
 )
 from lessons.schedulers.composite import ChainedScheduler, SequentialLR
 from lessons.schedulers.plateau import ReduceLROnPlateau
+from lessons.schedulers.swalr import SWALR
 
 __all__ = [
     "LRScheduler",
@@ -41,4 +43,5 @@ __all__ = [
     "CosineAnnealingWarmRestarts",
     "OneCycleLR",
     "PolynomialLR",
+    "SWALR",
 ]

@@ -21,6 +21,8 @@ import weakref
 from torch import Tensor
 from torch.optim.lr_scheduler import EPOCH_DEPRECATION_WARNING
 
+from lessons.schedules.arguments import require
+
 OPTIMIZER_STEP_REPLACED = (
     "Seems like `optimizer.step()` has been overridden after learning rate scheduler "
     "initialization. Please, make sure to call `optimizer.step()` before "
@@ -102,29 +104,45 @@ def warn_on_call_order(optimizer):
         warnings.warn(SCHEDULER_STEP_FIRST, UserWarning, stacklevel=3)
 
 
+def set_momentum(group, use_beta1, momentum):
+    if use_beta1:
+        group["betas"] = (momentum, *group["betas"][1:])
+    else:
+        group["momentum"] = momentum
+
+
 class LRScheduler:
     """Construction records each group's ``initial_lr`` (kept if already there) as ``base_lrs``,
     then performs one step: ``last_epoch`` goes from -1 to 0 and the lr becomes the value at t = 0.
+    That first step also checks the arguments: if it raises, no group has changed.
 
-    A subclass gives ``_lr_at(t, i)``, group i's lr at step t in closed form, or its own
-    ``_compute_lr``. ``get_lr()`` called outside ``step()`` warns, as torch's does.
+    The hooks a subclass writes, all about step t = ``last_epoch``:
+
+    - ``closed_form_lr()``: each group's lr at t, from ``base_lrs`` (the curve);
+    - ``recursive_lr()``: each group's lr after one step from the groups' current lrs; by default
+      the closed form (the chainable twins scale the current lr instead, as torch's do);
+    - ``momentum()``: each group's momentum (or beta1) at t, for schedulers that cycle it.
+
+    ``step()`` -> ``update_groups()`` -> (``recursive_lr()`` or ``closed_form_lr()``) ->
+    ``set_groups()`` is the one path to the groups. ``get_lr()`` called outside ``step()`` warns,
+    as torch's does.
     """
 
     _functions = ()  # attributes holding user callables, saved as torch saves them
     _get_lr_called_within_step = False
+    use_beta1 = False  # momentum() goes to betas[0] instead of momentum (Adam-like optimizers)
 
     def __init__(self, optimizer, last_epoch=-1):
         check_optimizer(optimizer)
         self.optimizer = optimizer
         for i, group in enumerate(optimizer.param_groups):
-            if isinstance(group["lr"], Tensor):
-                raise ValueError(
-                    f"param_groups[{i}]['lr'] must be a Python number for lessons.schedulers, "
-                    f"got a Tensor {group['lr']!r}; torch.optim.lr_scheduler takes Tensor lrs"
-                )
-            if last_epoch == -1:
-                group.setdefault("initial_lr", group["lr"])
-            elif "initial_lr" not in group:
+            require(
+                not isinstance(group["lr"], Tensor),
+                f"param_groups[{i}]['lr']",
+                group["lr"],
+                "a Python number for lessons.schedulers (torch.optim.lr_scheduler takes Tensors)",
+            )
+            if last_epoch != -1 and "initial_lr" not in group:
                 raise KeyError(
                     f"param 'initial_lr' is not specified in param_groups[{i}] when resuming "
                     "scheduler with last_epoch >= 0.\n"
@@ -133,12 +151,15 @@ class LRScheduler:
                     "loaded the optimizer state\n"
                     "2. You're using last_epoch >= 0 for a fresh training run (not recommended)"
                 )
-        self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
+        self.base_lrs = [group.get("initial_lr", group["lr"]) for group in optimizer.param_groups]
         self.last_epoch = last_epoch
-        track_optimizer_steps(optimizer)
         self._initial_step()
+        for group, base_lr in zip(optimizer.param_groups, self.base_lrs, strict=True):
+            group.setdefault("initial_lr", base_lr)
+        track_optimizer_steps(optimizer)
 
     def _initial_step(self):
+        """torch's name: its SequentialLR calls it to restart a part."""
         self._step_count = 0
         self._is_initial = True
         try:
@@ -152,41 +173,48 @@ class LRScheduler:
         self._step_count += 1
         if epoch is not None:
             warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
-        self._update_lr(epoch)
+        self.update_groups(epoch)
 
-    def _update_lr(self, epoch=None):
-        """One step on (``epoch`` None), or a jump to ``epoch`` by the closed form."""
+    def update_groups(self, epoch=None):
+        """One step on (``epoch`` None), or a jump to ``epoch`` by the closed form; then write
+        the groups. Nothing is written if computing the new values raises."""
         self._get_lr_called_within_step = True
+        last_epoch = self.last_epoch
         try:
-            if epoch is None:
-                self.last_epoch += 1
-                values = self.get_lr()
-            else:
-                self.last_epoch = epoch
-                values = self._closed_form_lr()
+            self.last_epoch = last_epoch + 1 if epoch is None else epoch
+            lrs = self.recursive_lr() if epoch is None else self.closed_form_lr()
+            momenta = self.momentum()
+        except BaseException:
+            self.last_epoch = last_epoch
+            raise
         finally:
             self._get_lr_called_within_step = False
-        self._set_lrs(values)
+        self.set_groups(lrs, momenta)
 
-    def _set_lrs(self, values):
-        for group, lr in zip(self.optimizer.param_groups, values, strict=True):
+    _update_lr = update_groups  # torch's name: its SequentialLR calls scheduler._update_lr(0)
+
+    def set_groups(self, lrs, momenta=None):
+        """Write each group's lr (and momentum, or beta1), and remember the lrs."""
+        for i, (group, lr) in enumerate(zip(self.optimizer.param_groups, lrs, strict=True)):
             group["lr"] = lr
+            if momenta is not None:
+                set_momentum(group, self.use_beta1, momenta[i])
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
-    def _lr_at(self, t, i):
+    def closed_form_lr(self):
         raise NotImplementedError
 
+    def recursive_lr(self):
+        return self.closed_form_lr()
+
+    def momentum(self):
+        return None
+
     def get_lr(self):
+        """torch's: the lrs one step reaches; outside ``step()`` it warns, as torch's does."""
         if not self._get_lr_called_within_step:
             warnings.warn(GET_LR_OUTSIDE_STEP, UserWarning, stacklevel=2)
-        return self._compute_lr()
-
-    def _compute_lr(self):
-        """The closed form from ``base_lrs``; the chainable twins use torch's recursion instead."""
-        return [self._lr_at(self.last_epoch, i) for i in range(len(self.base_lrs))]
-
-    def _closed_form_lr(self):
-        return self._compute_lr()
+        return self.recursive_lr()
 
     def get_last_lr(self):
         return self._last_lr

@@ -4,10 +4,13 @@ torch multiplies the current ``group["lr"]`` at every step, so an lr set from ou
 (scaled by later factors). We do the same, with the factor read off the curve m(t) of
 ``lessons.schedules`` at base_lr = 1:
 
-    lr_t = floor + (lr_{t-1} - floor) * m(t) / m(t-1),      m(-1) = 1
+    lr_t = floor + (lr_{t-1} - floor) * m(t) / m(t-1)
 
-(floor = eta_min for CosineAnnealingLR, else 0). Where m(t-1) = 0 (the cosine's trough, the end of
-a decay to zero) torch adds instead: lr_t = lr_{t-1} + (base_lr - floor) * m(t).
+(floor = eta_min for CosineAnnealingLR, else 0). At t = 0 (a part of SequentialLR starting at its
+milestone, or after the parts were rewound) m(-1) is torch's: 1 where torch's t = 0 factor is
+m(0) (StepLR, MultiStepLR, ConstantLR, LinearLR), else the curve's formula at t = -1. Where
+m(t-1) = 0 (the cosine's trough, the end of a decay to zero) torch adds instead:
+lr_t = lr_{t-1} + (base_lr - floor) * m(t).
 Left alone, lr_t equals the closed form floor + (base_lr - floor) m(t), to about 1e-14.
 
 A factor of 1 leaves the lr untouched, as torch returns it unchanged.
@@ -22,6 +25,8 @@ step (StepLR ``step_size=0``, CosineAnnealingLR ``T_max=0``) or follows with a w
 ``ValueError`` at construction, naming the argument, its value and what is allowed.
 """
 
+import math
+
 from lessons import schedules
 from lessons.schedulers._base import LRScheduler, lambdas_per_group
 
@@ -35,9 +40,17 @@ class _Chainable(LRScheduler):
     def _multiplier(self, t):
         raise NotImplementedError
 
-    def _compute_lr(self):
+    def _multiplier_before_start(self):
+        """m(-1): the step to t = 0 that is not the constructor's scales by m(0) / m(-1)."""
+        return 1.0
+
+    def recursive_lr(self):
         t, floor = self.last_epoch, self._floor()
-        now, before = self._multiplier(t), self._multiplier(t - 1) if t > 0 else 1.0
+        if t > 0:
+            before = self._multiplier(t - 1)
+        else:  # the constructor's step scales by m(0); a later step to t = 0 as torch does
+            before = 1.0 if self._is_initial else self._multiplier_before_start()
+        now = self._multiplier(t)
         groups = self.optimizer.param_groups
         resuming = self._is_initial and t != 0 and self._keeps_lr_on_resume
         if resuming or now == before:
@@ -46,7 +59,7 @@ class _Chainable(LRScheduler):
             return [g["lr"] + (b - floor) * now for g, b in zip(groups, self.base_lrs, strict=True)]
         return [floor + (g["lr"] - floor) * now / before for g in groups]
 
-    def _closed_form_lr(self):
+    def closed_form_lr(self):
         m, floor = self._multiplier(self.last_epoch), self._floor()
         return [floor + (base_lr - floor) * m for base_lr in self.base_lrs]
 
@@ -122,6 +135,9 @@ class ExponentialLR(_Chainable):
     def _multiplier(self, t):
         return float(schedules.exponential_lr(t, 1.0, self.gamma))
 
+    def _multiplier_before_start(self):
+        return 1.0 / self.gamma if self.gamma else math.inf  # gamma ** -1
+
 
 class PolynomialLR(_Chainable):
     """m(t) = ``polynomial_lr`` = (1 - min(t, total_iters) / total_iters) ** power."""
@@ -134,6 +150,9 @@ class PolynomialLR(_Chainable):
 
     def _multiplier(self, t):
         return float(schedules.polynomial_lr(t, 1.0, self.total_iters, self.power))
+
+    def _multiplier_before_start(self):
+        return (1.0 + 1.0 / self.total_iters) ** self.power  # (1 - (-1) / T) ** power
 
 
 class CosineAnnealingLR(_Chainable):
@@ -154,6 +173,9 @@ class CosineAnnealingLR(_Chainable):
     def _multiplier(self, t):
         return float(schedules.cosine_annealing_lr(t, 1.0, self.T_max))
 
+    def _multiplier_before_start(self):
+        return (1.0 + math.cos(math.pi / self.T_max)) / 2  # the cosine at t = -1
+
 
 class MultiplicativeLR(LRScheduler):
     """lr *= lr_lambda(t) for t >= 1; ``multiplicative_lr`` draws the curve left alone.
@@ -170,10 +192,12 @@ class MultiplicativeLR(LRScheduler):
                 raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
         super().__init__(optimizer, last_epoch)
 
-    def _compute_lr(self):
+    def recursive_lr(self):
         groups = self.optimizer.param_groups
         if self._is_initial:
             return [g["lr"] for g in groups]
         return [
             g["lr"] * fn(self.last_epoch) for fn, g in zip(self.lr_lambdas, groups, strict=True)
         ]
+
+    closed_form_lr = recursive_lr  # torch has none either: step(epoch) multiplies once

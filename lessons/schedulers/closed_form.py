@@ -8,7 +8,13 @@ as in torch. CyclicLR and OneCycleLR also cycle momentum, or Adam's beta1 when t
 import math
 
 from lessons import schedules
-from lessons.schedulers._base import LRScheduler, check_optimizer, format_param, lambdas_per_group
+from lessons.schedulers._base import (
+    LRScheduler,
+    check_optimizer,
+    format_param,
+    lambdas_per_group,
+    set_momentum,
+)
 
 
 class LambdaLR(LRScheduler):
@@ -23,8 +29,11 @@ class LambdaLR(LRScheduler):
         self.lr_lambdas = lambdas_per_group(optimizer, lr_lambda)
         super().__init__(optimizer, last_epoch)
 
-    def _lr_at(self, t, i):
-        return float(schedules.lambda_lr(t, self.base_lrs[i], self.lr_lambdas[i]))
+    def closed_form_lr(self):
+        return [
+            float(schedules.lambda_lr(self.last_epoch, base_lr, fn))
+            for base_lr, fn in zip(self.base_lrs, self.lr_lambdas, strict=True)
+        ]
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):
@@ -54,7 +63,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self.T_cur = last_epoch
         super().__init__(optimizer, last_epoch)
 
-    def _compute_lr(self):
+    def closed_form_lr(self):
         # lr = eta_min + (base_lr - eta_min) (1 + cos(pi T_cur / T_i)) / 2: one cycle of SGDR
         return [
             float(
@@ -76,7 +85,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
             T_cur, T_i = schedules.warm_restart_cycle(epoch, self.T_0, self.T_mult)
             self.T_cur, self.T_i = float(T_cur), int(T_i)
         self.last_epoch = math.floor(epoch)
-        self._set_lrs(self._compute_lr())
+        self.set_groups(self.closed_form_lr())
 
 
 def _momentum_setup(scheduler, optimizer, base_momentum, max_momentum, last_epoch):
@@ -92,15 +101,8 @@ def _momentum_setup(scheduler, optimizer, base_momentum, max_momentum, last_epoc
         for lo, hi, group in zip(
             scheduler.base_momentums, scheduler.max_momentums, optimizer.param_groups, strict=True
         ):
-            _set_momentum(group, scheduler.use_beta1, hi)
+            set_momentum(group, scheduler.use_beta1, hi)
             group["max_momentum"], group["base_momentum"] = hi, lo
-
-
-def _set_momentum(group, use_beta1, momentum):
-    if use_beta1:
-        group["betas"] = (momentum, *group["betas"][1:])
-    else:
-        group["momentum"] = momentum
 
 
 class CyclicLR(LRScheduler):
@@ -156,22 +158,25 @@ class CyclicLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
         self.base_lrs = base_lrs
 
-    def _lr_at(self, t, i):
-        lr = schedules.cyclic_lr(
-            t, self.base_lrs[i], self.max_lrs[i], scale_fn=self.scale_fn, **self.cycle
-        )
-        return float(lr)
+    def closed_form_lr(self):
+        return [
+            float(
+                schedules.cyclic_lr(self.last_epoch, lo, hi, scale_fn=self.scale_fn, **self.cycle)
+            )
+            for lo, hi in zip(self.base_lrs, self.max_lrs, strict=True)
+        ]
 
-    def _compute_lr(self):
-        if self.cycle_momentum:
-            for lo, hi, group in zip(
-                self.base_momentums, self.max_momentums, self.optimizer.param_groups, strict=True
-            ):
-                m = schedules.cyclic_momentum(
+    def momentum(self):
+        if not self.cycle_momentum:
+            return None
+        return [
+            float(
+                schedules.cyclic_momentum(
                     self.last_epoch, lo, hi, scale_fn=self.scale_fn, **self.cycle
                 )
-                _set_momentum(group, self.use_beta1, float(m))
-        return super()._compute_lr()
+            )
+            for lo, hi in zip(self.base_momentums, self.max_momentums, strict=True)
+        ]
 
 
 class OneCycleLR(LRScheduler):
@@ -230,24 +235,34 @@ class OneCycleLR(LRScheduler):
             _momentum_setup(self, optimizer, base_momentum, max_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
 
-    def _compute_lr(self):
-        t, lrs = self.last_epoch, []
-        for group in self.optimizer.param_groups:
-            lr = schedules.one_cycle_lr(
-                t,
-                initial_lr=group["initial_lr"],
-                max_lr=group["max_lr"],
-                min_lr=group["min_lr"],
-                **self.phases,
-            )
-            lrs.append(float(lr))
-            if self.cycle_momentum:
-                lo, hi = group["base_momentum"], group["max_momentum"]
-                m = schedules.one_cycle_momentum(
-                    t, base_momentum=lo, max_momentum=hi, **self.phases
+    def closed_form_lr(self):
+        return [
+            float(
+                schedules.one_cycle_lr(
+                    self.last_epoch,
+                    initial_lr=group["initial_lr"],
+                    max_lr=group["max_lr"],
+                    min_lr=group["min_lr"],
+                    **self.phases,
                 )
-                _set_momentum(group, self.use_beta1, float(m))
-        return lrs
+            )
+            for group in self.optimizer.param_groups
+        ]
+
+    def momentum(self):
+        if not self.cycle_momentum:
+            return None
+        return [
+            float(
+                schedules.one_cycle_momentum(
+                    self.last_epoch,
+                    base_momentum=group["base_momentum"],
+                    max_momentum=group["max_momentum"],
+                    **self.phases,
+                )
+            )
+            for group in self.optimizer.param_groups
+        ]
 
 
 def _total_steps(total_steps, epochs, steps_per_epoch):

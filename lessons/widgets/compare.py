@@ -1,59 +1,15 @@
-"""Schedules side by side, ``compare_schedules``; one schedule, two groups, ``group_explorer``."""
+"""``compare_schedules``: schedules side by side, each from max_lr to min_lr over the same steps."""
 
 import numpy as np
 
-from lessons import schedules
+from lessons.schedules import SCHEDULES
 
-from ._explorer import Explorer, figure, int_slider, log_slider, set_title
-from .references import torch_schedule
-from .schedule import CONTROLS, KERAS, curve_args, make_controls, marks_for, set_axis, shown_steps
+from ._explorer import Explorer
+from .axes import figure, set_axis, set_title
+from .controls import int_slider, log_slider
 
-
-def decays(n):
-    """How many times StepLR with step_size = n // 4 has decayed by step n."""
-    return n // max(n // 4, 1)
-
-
-# name -> the arguments that make it start at (or peak at) max_lr and end at min_lr at step n
-MATCHED = {
-    "StepLR": lambda hi, lo, n: dict(
-        base_lr=hi, step_size=max(n // 4, 1), gamma=(lo / hi) ** (1 / decays(n))
-    ),
-    "ExponentialLR": lambda hi, lo, n: dict(base_lr=hi, gamma=(lo / hi) ** (1 / n)),
-    "LinearLR": lambda hi, lo, n: dict(
-        base_lr=hi, start_factor=1.0, end_factor=lo / hi, total_iters=n
-    ),
-    "CosineAnnealingLR": lambda hi, lo, n: dict(base_lr=hi, T_max=n, eta_min=lo),
-    # peak max_lr after a warmup from max_lr / 25; its last step, t = n, ends at min_lr
-    "OneCycleLR": lambda hi, lo, n: dict(
-        max_lr=hi, total_steps=n + 1, final_div_factor=hi / lo / 25
-    ),
-    "WarmupCosine": lambda hi, lo, n: dict(
-        base_lr=hi, warmup_steps=max(n // 10, 1), total_steps=n, eta_min=lo
-    ),
-    "WarmupStableDecay": lambda hi, lo, n: dict(
-        base_lr=hi,
-        warmup_steps=n // 10,
-        stable_steps=n - n // 10 - n // 5,
-        decay_steps=max(n // 5, 1),
-        eta_min=lo,
-    ),
-    "ExponentialDecay": lambda hi, lo, n: dict(
-        initial_learning_rate=hi, decay_steps=n, decay_rate=lo / hi
-    ),
-    "InverseTimeDecay": lambda hi, lo, n: dict(
-        initial_learning_rate=hi, decay_steps=n, decay_rate=hi / lo - 1
-    ),
-    "CosineDecay": lambda hi, lo, n: dict(initial_learning_rate=hi, decay_steps=n, alpha=lo / hi),
-}
-COMPARED = (
-    "StepLR",
-    "ExponentialLR",
-    "LinearLR",
-    "CosineAnnealingLR",
-    "OneCycleLR",
-    "WarmupStableDecay",
-)
+COMPARED = tuple(name for name, entry in SCHEDULES.items() if entry.compared)
+MATCHED = tuple(name for name, entry in SCHEDULES.items() if entry.matched)
 
 
 class CompareExplorer(Explorer):
@@ -82,7 +38,8 @@ class CompareExplorer(Explorer):
             raise ValueError(f"min_lr must be <= max_lr ({hi:.3g}), got {lo:.3g}")
         steps = np.arange(n + 1)
         for name, line in self.lines.items():
-            line.set_data(steps, schedules.CURVES[name](steps, **MATCHED[name](hi, lo, n)))
+            entry = SCHEDULES[name]
+            line.set_data(steps, entry.curve(steps, **entry.matched(hi, lo, n)))
         set_axis(self.ax, steps, [hi])
         set_title(self.ax, "matched", values.items())
 
@@ -90,62 +47,3 @@ class CompareExplorer(Explorer):
 def compare_schedules(names=COMPARED, max_lr=0.1, min_lr=1e-3, total_steps=200) -> CompareExplorer:
     """``names`` on one axis, each starting (or peaking) at max_lr and ending at min_lr."""
     return CompareExplorer(tuple(names), max_lr, min_lr, total_steps)
-
-
-# torch schedulers whose lr is the optimizer's: one scheduler can drive groups with different lrs
-GROUPED = tuple(
-    name
-    for name in CONTROLS
-    if name not in KERAS
-    and "base_lr" in CONTROLS[name]
-    # CyclicLR takes its lrs itself; WSD's absolute eta_min is a per-group end_factor in torch
-    and name not in ("CyclicLR", "WarmupStableDecay")
-)
-GROUPS = ("backbone", "head")
-
-
-class GroupExplorer(Explorer):
-    def __init__(self, name, backbone_lr, head_lr):
-        if name not in GROUPED:
-            raise ValueError(f"Unknown schedule {name!r} for groups; expected one of {GROUPED}")
-        self.name = name
-        self.curve = schedules.CURVES[name]
-        spec = {k: v for k, v in CONTROLS[name].items() if k != "base_lr"}
-        sliders = {
-            "backbone_lr": log_slider("backbone_lr", backbone_lr, 1e-5, 1.0),
-            "head_lr": log_slider("head_lr", head_lr, 1e-5, 1.0),
-            **make_controls(spec),
-        }
-        fig, (ax,) = figure(3.6)
-        self.ax = ax
-        ax.set_yscale("log")
-        lines = {}
-        for i, group in enumerate(GROUPS):
-            (lines[group],) = ax.plot([], [], color=f"C{i}", lw=1.6, label=group)
-            (lines[f"{group} reference"],) = ax.plot(
-                [], [], "o", color=f"C{i}", mfc="none", ms=5, label=f"{group}: torch"
-            )
-        ax.legend(loc="lower left", fontsize=7, ncols=2)
-        ax.set_xlabel("step t")
-        ax.set_ylabel("lr (log scale)")
-        super().__init__(sliders, fig, lines)
-
-    def draw(self, values):
-        args = curve_args(self.name, {k: v for k, v in values.items() if not k.endswith("_lr")})
-        group_lrs = [values[f"{group}_lr"] for group in GROUPS]
-        steps = np.arange(shown_steps(self.name, values) + 1)
-        marks = marks_for(steps)
-        reference, _ = torch_schedule(self.name, args, marks, group_lrs)
-        curves = [self.curve(steps, base_lr=lr, **args) for lr in group_lrs]
-        for group, curve, ref in zip(GROUPS, curves, reference, strict=True):
-            self.lines[group].set_data(steps, curve)
-            self.lines[f"{group} reference"].set_data(marks, ref)
-        set_axis(self.ax, steps, curves, log=True)
-        shown = [(f"{group}_lr", lr) for group, lr in zip(GROUPS, group_lrs, strict=True)]
-        shown += args.items()
-        set_title(self.ax, self.name, shown)
-
-
-def group_explorer(name="CosineAnnealingLR", backbone_lr=1e-3, head_lr=1e-2) -> GroupExplorer:
-    """Two parameter groups, backbone and head, with their own lrs under one torch scheduler."""
-    return GroupExplorer(name, backbone_lr, head_lr)

@@ -17,7 +17,9 @@ from lessons import momentum as theory
 from lessons import optim
 from lessons.surfaces import run_trajectory, scaled_quadratic
 
-from ._explorer import DPI, Explorer, checkbox, float_slider, int_slider, log_slider
+from ._explorer import Explorer
+from .axes import DPI
+from .controls import checkbox, float_slider, int_slider, log_slider
 
 LR_MAX, MOMENTUM_MAX = 4.0, 0.99  # with L = 1, lr < 2 + 2β < 4 is the whole stable region
 GRID = 161

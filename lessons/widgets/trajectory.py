@@ -15,16 +15,9 @@ import torch
 from lessons import optim
 from lessons.surfaces import SURFACES, run_trajectory, surface_named
 
-from ._explorer import (
-    Explorer,
-    dropdown,
-    figure,
-    float_slider,
-    int_slider,
-    log_slider,
-    set_log_value,
-    set_title,
-)
+from ._explorer import Explorer
+from .axes import figure, set_title
+from .controls import dropdown, float_slider, int_slider, log_slider, set_log_value
 
 
 @dataclass(frozen=True)
