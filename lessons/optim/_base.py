@@ -72,7 +72,9 @@ def compiled(kernel):
 
 def flat(t: Tensor | None) -> Tensor | None:
     """A 1-D view, so every shape shares one compiled kernel (a copy would lose the writes)."""
-    return t.view(-1) if t is not None and t.is_contiguous() else t
+    if t is None or t.dim() == 1 or not t.is_contiguous():
+        return t
+    return t.view(-1)
 
 
 def scalar_state(value: float) -> Tensor:
@@ -95,9 +97,9 @@ class ScratchOptimizer(Optimizer):
     class defines them (without them every group loops): `update_foreach` takes the same
     arguments as `update`, each a list over the group's tensors, and runs torch._foreach_*
     kernels. `update_fused(param, grad, scalars, *state, **flags)` is the update's arithmetic
-    for torch.compile: `fused_scalars(p, group)` advances the step and returns the floats a step
-    may change (a 1-D tensor in the kernel), `fused_state` the state tensors after the step,
-    and the keyword-only `flags` are read from the group (a change recompiles).
+    for torch.compile: `fused_scalars(params, group)` advances the steps and returns, for each
+    parameter, the floats a step may change (a 1-D tensor in the kernel); `fused_state(p, group)`
+    the state tensors; the keyword-only `flags` are read from the group (a change recompiles).
     """
 
     update = None
@@ -136,7 +138,7 @@ class ScratchOptimizer(Optimizer):
         grads = [p.grad for p in params]
         self.update_foreach(params, grads, **lists, **self.hyperparameters(group))
 
-    def fused_scalars(self, p: Tensor, group: dict) -> list[float]:
+    def fused_scalars(self, params: list[Tensor], group: dict) -> list[list[float]]:
         raise NotImplementedError
 
     def fused_state(self, p: Tensor, group: dict) -> list[Tensor | None]:
@@ -144,7 +146,7 @@ class ScratchOptimizer(Optimizer):
         return [value for key, value in self._state(p, group).items() if key != "step"]
 
     def step_fused(self, params: list[Tensor], group: dict) -> None:
-        scalars = torch.tensor([self.fused_scalars(p, group) for p in params], dtype=torch.float64)
+        scalars = torch.tensor(self.fused_scalars(params, group), dtype=torch.float64)
         rows = [[flat(t) for t in (p, p.grad, *self.fused_state(p, group))] for p in params]
         flags = {name: group[name] for name in keyword_names(self.update_fused)}
         for part in chunks(len(rows)):

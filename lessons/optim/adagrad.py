@@ -131,10 +131,10 @@ class Adagrad(ScratchOptimizer):
             for p in group["params"]:
                 self._state(p, group)
 
-    def fused_scalars(self, p, group):
-        step = self._state(p, group)["step"]
-        step += 1  # t ← t + 1
-        return [group["lr"] / (1 + (step.item() - 1) * group["lr_decay"])]
+    def fused_scalars(self, params, group):
+        steps = [self._state(p, group)["step"] for p in params]
+        torch._foreach_add_(steps, 1)  # t ← t + 1
+        return [[group["lr"] / (1 + (step.item() - 1) * group["lr_decay"])] for step in steps]
 
     def init_state(self, p, group):
         # torch fills with the constructor's value, never a group's own initial_accumulator_value

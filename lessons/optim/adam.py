@@ -170,11 +170,12 @@ class Adam(ScratchOptimizer):
         super().__init__(params, defaults)
         check_fast_paths(foreach, fused)
 
-    def fused_scalars(self, p, group):
-        step = self._state(p, group)["step"]
-        step += 1  # t ← t + 1
-        t, lr, (beta1, beta2) = step.item(), group["lr"], group["betas"]
-        return [lr, beta1, beta2, lr / (1 - beta1**t), (1 - beta2**t) ** 0.5]
+    def fused_scalars(self, params, group):
+        steps = [self._state(p, group)["step"] for p in params]
+        torch._foreach_add_(steps, 1)  # t ← t + 1
+        lr, (beta1, beta2) = group["lr"], group["betas"]
+        ts = [step.item() for step in steps]
+        return [[lr, beta1, beta2, lr / (1 - beta1**t), (1 - beta2**t) ** 0.5] for t in ts]
 
     def init_state(self, p, group):
         state = dict(

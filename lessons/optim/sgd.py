@@ -161,9 +161,10 @@ class SGD(ScratchOptimizer):
         for state, buffer in zip(states, buffers, strict=True):
             state["momentum_buffer"] = buffer
 
-    def fused_scalars(self, p, group):
-        first = self.state[p].get("momentum_buffer") is None
-        return [group["lr"], group["momentum"], 1.0 if first else 1 - group["dampening"]]
+    def fused_scalars(self, params, group):
+        lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+        first = [self.state.get(p, {}).get("momentum_buffer") is None for p in params]
+        return [[lr, momentum, 1.0 if f else 1 - dampening] for f in first]
 
     def fused_state(self, p, group):
         if group["momentum"] == 0:
