@@ -25,10 +25,9 @@ import statistics
 import time
 
 import torch
-from torch.utils._python_dispatch import TorchDispatchMode
-from torch.utils._pytree import tree_leaves
 
 import lessons.optim
+from lessons.roofline import bandwidth, bytes_per_param, fused_bytes_per_param
 
 # every state-holding branch on, so the timed work is the full update
 KWARGS = {
@@ -44,6 +43,18 @@ KWARGS = {
 }
 FUSED = {"SGD", "Adagrad", "Adam", "AdamW"}  # the optimizers torch gives a fused path
 PATHS = {"loop": dict(foreach=False), "foreach": dict(foreach=True), "fused": dict(fused=True)}
+COLUMNS = [
+    "optimizer",
+    "workload",
+    "loop ms (ours / torch)",
+    "foreach ms (ours / torch)",
+    "foreach ratio",
+    "fused ms (ours / torch)",
+    "fused ratio",
+    "best / best",
+    "ours / roofline (loop, foreach, fused)",
+    "compile s",
+]
 WORKLOADS = {"10M params, 100 tensors": (100, 100_000), "1M params, 1,000 tensors": (1000, 1_000)}
 
 
@@ -58,52 +69,16 @@ def cpu_model() -> str:
     return platform.processor() or "unknown CPU"
 
 
-def bandwidth(n=25_000_000, repeats=7) -> dict[str, float]:
-    """GB/s of a copy (b ← a: 2 floats moved) and a triad (a ← b + s·c: 3 floats)."""
-    a, b, c = (torch.rand(n) for _ in range(3))
-    kernels = {
-        "copy": (lambda: b.copy_(a), 2),
-        "triad": (lambda: torch.add(b, c, alpha=3.0, out=a), 3),
-    }
-    out = {}
-    for name, (kernel, floats) in kernels.items():
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            kernel()
-            times.append(time.perf_counter() - start)
-        out[name] = floats * 4 * n / min(times) / 1e9
-    return out
-
-
-class ByteCount(TorchDispatchMode):
-    """Bytes of every tensor each aten op reads or writes (views move nothing and are skipped)."""
-
-    def __init__(self):
-        super().__init__()
-        self.bytes = 0
-
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        out = func(*args, **(kwargs or {}))
-        if not func.is_view:
-            tensors = [t for t in tree_leaves((args, kwargs, out)) if isinstance(t, torch.Tensor)]
-            self.bytes += sum(t.numel() * t.element_size() for t in tensors if t.dim() > 0)
-        return out
-
-
-def bytes_per_param(module, name, path) -> float:
-    """Bytes one steady-state step moves per parameter (counted on a small copy of the workload)."""
-    params = [torch.randn(4096).requires_grad_() for _ in range(8)]
-    for p in params:
-        p.grad = torch.randn(4096)
-    opt = getattr(module, name)(params, **KWARGS[name], **PATHS[path])
-    opt.step()  # creates the state
-    if path == "fused":  # one read of param, grad and each state tensor; one write of all but grad
-        state = [v for v in opt.state[params[0]].values() if v.dim() > 0]
-        return 4 * (2 + 2 * len(state) + 1)
-    with ByteCount() as count:
-        opt.step()
-    return count.bytes / sum(p.numel() for p in params)
+def bytes_moved(module, name, path) -> float:
+    """Bytes per parameter of one step: counted op by op, or for a fused path, each tensor once."""
+    make = lambda params: getattr(module, name)(params, **KWARGS[name], **PATHS[path])  # noqa: E731
+    if path != "fused":
+        return bytes_per_param(make)
+    p = torch.zeros(8, requires_grad=True)
+    p.grad = torch.ones(8)
+    optimizer = getattr(module, name)([p], **KWARGS[name])  # the same state, without compiling
+    optimizer.step()
+    return fused_bytes_per_param(optimizer, p)
 
 
 def time_steps(name, count, size, repeats):
@@ -148,7 +123,7 @@ def main():
     print(f"{torch.get_num_threads()} thread(s); median of {args.repeats} interleaved steps.")
     print(f"Bandwidth: copy {gbs['copy']:.1f} GB/s, triad {gbs['triad']:.1f} GB/s.\n")
 
-    print("Bytes per parameter per step (float32), and the fastest step that allows at that GB/s:")
+    print("Bytes moved per parameter by one step (float32):")
     print("| optimizer | loop (ours / torch) | foreach (ours / torch) | fused |")
     print("|---|---:|---:|---:|")
     moved = {}
@@ -156,19 +131,16 @@ def main():
         for path in PATHS:
             if path != "fused" or name in FUSED:
                 for label, module in (("ours", lessons.optim), ("torch", torch.optim)):
-                    moved[name, path, label] = bytes_per_param(module, name, path)
-        row = [f"{moved[name, p, 'ours']:.0f} / {moved[name, p, 'torch']:.0f}" for p in PATHS]
-        print(f"| {name} | {row[0]} | {row[1]} | {row[2] if name in FUSED else '-'} |")
+                    moved[name, path, label] = bytes_moved(module, name, path)
+        cells = [
+            f"{moved[name, p, 'ours']:.0f} / {moved[name, p, 'torch']:.0f}"
+            for p in ("loop", "foreach")
+        ]
+        cells += [f"{moved[name, 'fused', 'ours']:.0f}" if name in FUSED else "-"]
+        print(f"| {name} | {' | '.join(cells)} |")
 
-    print(
-        "\n| optimizer | workload | loop ms (ours/torch) | foreach ms (ours/torch) | ratio ", end=""
-    )
-    print(
-        "| fused ms (ours/torch) | ratio | best/best | roofline ours (loop, foreach, fused) ",
-        end="",
-    )
-    print("| compile s |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("\n" + " | ".join(["", *COLUMNS, ""]).strip())
+    print("|---|---|" + "---:|" * (len(COLUMNS) - 2))
     for workload, (count, size) in WORKLOADS.items():
         size = max(1, int(size * args.scale))
         for name in names:
