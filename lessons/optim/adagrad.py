@@ -143,7 +143,7 @@ class Adagrad(ScratchOptimizer):
 
     def check_param(self, p, group):
         super().check_param(p, group)
-        if p.grad.is_sparse and group["fused"]:
+        if p.grad.is_sparse and group.get("fused"):
             raise RuntimeError("`fused` does not support sparse grad or complex param")
         if p.grad.is_sparse and group["weight_decay"] != 0:
             raise RuntimeError("weight_decay option is not compatible with sparse gradients")

@@ -139,7 +139,7 @@ class SGD(ScratchOptimizer):
 
     def check_param(self, p, group):
         super().check_param(p, group)
-        if p.grad.is_sparse and group["fused"]:
+        if p.grad.is_sparse and group.get("fused"):
             raise RuntimeError("`_fused_sgd` does not support sparse gradients")
         if p.grad.is_sparse and group["weight_decay"] != 0:
             raise RuntimeError(
