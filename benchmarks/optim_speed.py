@@ -1,13 +1,21 @@
-"""Step time of each lessons.optim optimizer against torch.optim's three paths.
+"""Step time of each lessons.optim path against torch.optim's same path, and against the roofline.
 
 Two workloads: 10M parameters as 100 tensors, and 1M parameters as 1,000 tensors (where Python's
-per-tensor overhead shows). For each optimizer we time one `step()` of: ours; torch with
-foreach=False (the single-tensor loop we mirror); foreach=True (one kernel per op over the whole
-list); fused=True where torch has it. Runs are interleaved (ours, torch, foreach, fused, ours, ...)
-so drift in machine load hits all alike; we report medians and ratios to torch's default path,
-and why fused wins.
+per-tensor overhead shows). For each optimizer and each path torch has (the per-tensor loop,
+foreach=True, fused=True) we time one `step()` of ours and of torch's, interleaved so drift in
+machine load hits all alike, and report medians and ratios: ours foreach / torch foreach, ours
+fused (compiled) / torch fused, and where torch has no fused path, our fastest / torch's fastest.
 
-Run: .venv/bin/python benchmarks/optim_speed.py [--repeats N] [--threads T]
+The roofline: a step cannot be faster than the bytes it moves divided by the memory bandwidth,
+measured here with a copy and a triad in torch. Bytes per parameter are counted: for the loop and
+foreach paths every aten op's tensor inputs and outputs (a TorchDispatchMode over one step); for
+a fused path, each tensor read once and each written once, which is what fusing buys.
+
+Compiling the fused kernels takes a while: the first fused step is timed apart and printed.
+inductor caches the compiled kernels on disk (TORCHINDUCTOR_CACHE_DIR, by default
+/tmp/torchinductor_$USER), so a second run skips the C++ compile.
+
+Run: .venv/bin/python benchmarks/optim_speed.py [--repeats N] [--threads T] [--scale S] [--only A,B]
 """
 
 import argparse
@@ -19,6 +27,7 @@ import time
 import torch
 
 import lessons.optim
+from lessons.roofline import bandwidth, bytes_per_param, fused_bytes_per_param
 
 # every state-holding branch on, so the timed work is the full update
 KWARGS = {
@@ -32,6 +41,20 @@ KWARGS = {
     "NAdam": dict(lr=0.002),
     "RAdam": dict(lr=0.001),
 }
+FUSED = {"SGD", "Adagrad", "Adam", "AdamW"}  # the optimizers torch gives a fused path
+PATHS = {"loop": dict(foreach=False), "foreach": dict(foreach=True), "fused": dict(fused=True)}
+COLUMNS = [
+    "optimizer",
+    "workload",
+    "loop ms (ours / torch)",
+    "foreach ms (ours / torch)",
+    "foreach ratio",
+    "fused ms (ours / torch)",
+    "fused ratio",
+    "best / best",
+    "ours / roofline (loop, foreach, fused)",
+    "compile s",
+]
 WORKLOADS = {"10M params, 100 tensors": (100, 100_000), "1M params, 1,000 tensors": (1000, 1_000)}
 
 
@@ -46,64 +69,100 @@ def cpu_model() -> str:
     return platform.processor() or "unknown CPU"
 
 
-def variants(name, params):
-    """(label, optimizer) for ours and each torch path that exists for this optimizer."""
-    kwargs = KWARGS[name]
-    out = [
-        ("ours", getattr(lessons.optim, name)(params, **kwargs)),
-        ("torch", getattr(torch.optim, name)(params, foreach=False, **kwargs)),
-        ("foreach", getattr(torch.optim, name)(params, foreach=True, **kwargs)),
-    ]
-    try:
-        out.append(("fused", getattr(torch.optim, name)(params, fused=True, **kwargs)))
-    except (TypeError, RuntimeError):  # no fused kernel for this optimizer (on this device)
-        pass
-    return out
+def bytes_moved(module, name, path) -> float:
+    """Bytes per parameter of one step: counted op by op, or for a fused path, each tensor once."""
+    make = lambda params: getattr(module, name)(params, **KWARGS[name], **PATHS[path])  # noqa: E731
+    if path != "fused":
+        return bytes_per_param(make)
+    p = torch.zeros(8, requires_grad=True)
+    p.grad = torch.ones(8)
+    optimizer = getattr(module, name)([p], **KWARGS[name])  # the same state, without compiling
+    optimizer.step()
+    return fused_bytes_per_param(optimizer, p)
 
 
 def time_steps(name, count, size, repeats):
-    """Median seconds per step for each variant; all share the params and grads, not the state."""
+    """Median seconds per step of each (path, implementation); the first fused step apart."""
     gen = torch.Generator().manual_seed(0)
     params = [torch.randn(size, generator=gen).requires_grad_() for _ in range(count)]
     for p in params:
         p.grad = torch.randn(size, generator=gen) * 1e-3
-    opts = variants(name, params)
-    for _, opt in opts:  # warm-up: creates the state, so the timed steps allocate none of it
+    opts = {}
+    for path, flags in PATHS.items():
+        if path != "fused" or name in FUSED:
+            for label, module in (("ours", lessons.optim), ("torch", torch.optim)):
+                opts[path, label] = getattr(module, name)(params, **KWARGS[name], **flags)
+    first = {}
+    for key, opt in opts.items():  # warm-up: creates the state (and compiles our fused kernels)
+        start = time.perf_counter()
         opt.step()
-    times = {label: [] for label, _ in opts}
+        first[key] = time.perf_counter() - start
+    times = {key: [] for key in opts}
     for _ in range(repeats):
-        for label, opt in opts:
+        for key, opt in opts.items():
             start = time.perf_counter()
             opt.step()
-            times[label].append(time.perf_counter() - start)
-    return {label: statistics.median(ts) for label, ts in times.items()}
+            times[key].append(time.perf_counter() - start)
+    medians = {key: statistics.median(ts) for key, ts in times.items()}
+    return medians, first.get(("fused", "ours"))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=11)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of each tensor's size")
+    parser.add_argument("--only", default=",".join(KWARGS), help="optimizers, comma-separated")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    names = args.only.split(",")
 
+    gbs = bandwidth()
+    roofline = max(gbs.values())
     print(f"Machine: {cpu_model()}, {os.cpu_count()} cores; torch {torch.__version__}, ", end="")
-    print(f"{torch.get_num_threads()} thread(s); median of {args.repeats} interleaved steps.\n")
-    print("| optimizer | workload | ours ms | torch ms | ours / torch | foreach ms | fused ms |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+    print(f"{torch.get_num_threads()} thread(s); median of {args.repeats} interleaved steps.")
+    print(f"Bandwidth: copy {gbs['copy']:.1f} GB/s, triad {gbs['triad']:.1f} GB/s.\n")
+
+    print("Bytes moved per parameter by one step (float32):")
+    print("| optimizer | loop (ours / torch) | foreach (ours / torch) | fused |")
+    print("|---|---:|---:|---:|")
+    moved = {}
+    for name in names:
+        for path in PATHS:
+            if path != "fused" or name in FUSED:
+                for label, module in (("ours", lessons.optim), ("torch", torch.optim)):
+                    moved[name, path, label] = bytes_moved(module, name, path)
+        cells = [
+            f"{moved[name, p, 'ours']:.0f} / {moved[name, p, 'torch']:.0f}"
+            for p in ("loop", "foreach")
+        ]
+        cells += [f"{moved[name, 'fused', 'ours']:.0f}" if name in FUSED else "-"]
+        print(f"| {name} | {' | '.join(cells)} |")
+
+    print("\n" + " | ".join(["", *COLUMNS, ""]).strip())
+    print("|---|---|" + "---:|" * (len(COLUMNS) - 2))
     for workload, (count, size) in WORKLOADS.items():
-        for name in KWARGS:
-            t = time_steps(name, count, size, args.repeats)
-            fused = f"{1e3 * t['fused']:.1f}" if "fused" in t else "-"
+        size = max(1, int(size * args.scale))
+        for name in names:
+            t, compile_s = time_steps(name, count, size, args.repeats)
+            paths = [p for p in PATHS if (p, "ours") in t]
+            best = min(t[p, "ours"] for p in paths) / min(t[p, "torch"] for p in paths)
+            fractions = [
+                moved[name, p, "ours"] * count * size / roofline / 1e9 / t[p, "ours"] for p in paths
+            ]
+            cells = [f"{1e3 * t[p, 'ours']:.1f} / {1e3 * t[p, 'torch']:.1f}" for p in paths]
+            fused = (
+                f"{cells[2]} | {t['fused', 'ours'] / t['fused', 'torch']:.2f}"
+                if "fused" in paths
+                else "- | -"
+            )
             print(
-                f"| {name} | {workload} | {1e3 * t['ours']:.1f} | {1e3 * t['torch']:.1f} "
-                f"| {t['ours'] / t['torch']:.2f} | {1e3 * t['foreach']:.1f} | {fused} |",
+                f"| {name} | {workload} | {cells[0]} | {cells[1]} "
+                f"| {t['foreach', 'ours'] / t['foreach', 'torch']:.2f} | {fused} | {best:.2f} "
+                f"| {', '.join(f'{f:.0%}' for f in fractions)} "
+                f"| {'-' if compile_s is None else f'{compile_s:.1f}'} |",
                 flush=True,
             )
-    print(
-        "\nFused is fastest because it moves fewer bytes per parameter: it reads param, grad and "
-        "state once and writes param and state once (7 floats for Adam), where the per-op paths "
-        "stream whole tensors through memory once per arithmetic op (about 18 floats for Adam)."
-    )
 
 
 if __name__ == "__main__":

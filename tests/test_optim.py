@@ -13,7 +13,8 @@ from torch.optim import lr_scheduler
 import lessons.optim
 
 NAMES = ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adadelta", "Adamax", "NAdam", "RAdam"]
-TORCH_ONLY = {"foreach", "fused", "capturable", "differentiable"}
+TORCH_ONLY = {"capturable", "differentiable"}
+FUSED = ["SGD", "Adagrad", "Adam", "AdamW"]  # the optimizers torch gives a fused path
 TOL = {torch.float64: 1e-10, torch.float32: 1e-5}
 STEPS = 30
 SHAPES = [[(3, 4), (5,)], [(2, 3, 2), ()]]  # two param groups
@@ -22,7 +23,7 @@ SHAPES = [[(3, 4), (5,)], [(2, 3, 2), ()]]  # two param groups
 def build(module, name, params, **kwargs):
     cls = getattr(module, name)
     if module is torch.optim and "foreach" in inspect.signature(cls).parameters:
-        kwargs["foreach"] = False
+        kwargs.setdefault("foreach", False)
     return cls(params, **kwargs)
 
 
@@ -175,6 +176,53 @@ def test_parity_random_hyperparameters(name, dtype):
     check()
 
 
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32], ids=str)
+@pytest.mark.parametrize("name", NAMES)
+def test_foreach_is_torchs_foreach_bit_for_bit(name, dtype):
+    """foreach=True follows torch's foreach op order, which differs from the loop's in places."""
+
+    @settings(max_examples=8, deadline=None, derandomize=True)
+    @given(KWARGS[name], KWARGS[name])
+    def check(kwargs0, kwargs1):
+        kwargs1 = {k: v for k, v in kwargs1.items() if k in GROUP_KEYS}
+        ours, theirs = twins(name, dtype, {**kwargs0, "foreach": True}, kwargs1)
+        for opt, params in (ours, theirs):
+            train(opt, params, STEPS, lr_change_at=STEPS // 2)
+        assert_same(ours, theirs, 0.0)
+
+    check()
+
+
+def test_a_twin_without_fast_paths_loops_whatever_the_flags():
+    class Plain(lessons.optim.ScratchOptimizer):  # what a new twin defines at least
+        update = staticmethod(lessons.optim.sgd_update)
+
+        def step_param(self, p, group):
+            self.update(p, p.grad, None, **self.hyperparameters(group))
+
+    flags = dict(momentum=0, dampening=0, weight_decay=0, nesterov=False, maximize=False)
+    for foreach in (None, False, True):
+        p = torch.ones(3, requires_grad=True)
+        p.grad = torch.ones(3)
+        Plain([p], dict(lr=0.5, foreach=foreach, fused=None, **flags)).step()
+        assert torch.equal(p, torch.full((3,), 0.5))
+
+
+@pytest.mark.parametrize("name", FUSED)
+def test_fused_is_torchs_fused_within_float32_rounding(name):
+    """Compiled once per chunk length: a new lr (or step) is a tensor input, not a recompile."""
+    from torch._dynamo.utils import counters
+
+    ours, theirs = twins(name, torch.float32, {**FULL[name], "fused": True}, {"lr": 0.003})
+    graphs = counters["stats"]["unique_graphs"]
+    for opt, params in (ours, theirs):
+        train(opt, params, STEPS, lr_change_at=STEPS // 2)
+    assert (
+        counters["stats"]["unique_graphs"] - graphs <= 2
+    )  # a chunk of 2 tensors, and of 1 (0-dim)
+    assert_same(ours, theirs, TOL[torch.float32])
+
+
 def scheduler_factories():
     def cycles(opt):  # torch refuses cycle_momentum without momentum or betas
         return "momentum" in opt.defaults or "betas" in opt.defaults
@@ -309,7 +357,7 @@ def test_signature_and_defaults_are_torchs(name):
     theirs_positional = [a for a, s in theirs_args.items() if s.kind == s.POSITIONAL_OR_KEYWORD]
     assert ours_positional == theirs_positional[: len(ours_positional)]
     p = torch.zeros(2, requires_grad=True)
-    defaults = build(torch.optim, name, [p]).defaults
+    defaults = getattr(torch.optim, name)([p]).defaults
     assert ours([p]).defaults == {k: v for k, v in defaults.items() if k not in TORCH_ONLY}
 
 
@@ -337,7 +385,13 @@ def bad_arguments():
         ("SGD", {"nesterov": True, "momentum": math.nan}),
         ("Adam", {"betas": (torch.tensor([0.9, 0.8]), torch.tensor(0.99))}),
         ("Adam", {"betas": (torch.tensor(0.9), torch.tensor([0.99, 0.9]))}),
+        ("Adam", {"lr": torch.tensor(0.01), "foreach": True}),
+        ("Adam", {"betas": (torch.tensor(0.9), torch.tensor(0.99)), "foreach": True}),
     ]
+    rows += [(name, {"foreach": True, "fused": True}) for name in FUSED]
+    for name in NAMES:
+        if "betas" in inspect.signature(getattr(lessons.optim, name)).parameters:
+            rows += [(name, {"betas": ()}), (name, {"betas": (0.9,)}), (name, {"betas": [0.9]})]
     return rows
 
 
@@ -426,3 +480,93 @@ def test_adamw_stays_decoupled_when_loading_an_adam_state_dict():
         opt = module.AdamW([p])
         opt.load_state_dict(saved)
         assert opt.param_groups[0]["decoupled_weight_decay"] is True
+
+
+def second_param_unsteppable(name):
+    """Kwargs and a sparse gradient whose step torch refuses (SGD, Adagrad: with weight decay)."""
+    sparse_grad = torch.sparse_coo_tensor(
+        [[0, 2, 0]], torch.ones(3, 2), (4, 2), check_invariants=True
+    )
+    kwargs = {"weight_decay": 0.1} if name in ("SGD", "Adagrad") else {}  # both allow sparse
+    return kwargs, sparse_grad
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("foreach", [False, True])
+def test_a_step_that_fails_changes_nothing(name, foreach):
+    kwargs, sparse_grad = second_param_unsteppable(name)
+    for bad_grad, error in [(sparse_grad, RuntimeError), (None, ValueError)]:
+        good = torch.ones(4, 2, requires_grad=True)
+        bad = torch.ones(4, 2, dtype=torch.float32 if bad_grad is not None else torch.complex64)
+        bad.requires_grad_()
+        good.grad, bad.grad = (
+            torch.ones(4, 2),
+            torch.ones_like(bad) if bad_grad is None else bad_grad,
+        )
+        paths = {"foreach": True} if foreach else {}
+        opt = getattr(lessons.optim, name)([good, bad], **paths, **kwargs)
+        state_before = {id(p): {k: v.clone() for k, v in s.items()} for p, s in opt.state.items()}
+        with pytest.raises(error):
+            opt.step()
+        assert torch.equal(good, torch.ones(4, 2))
+        state_after = {id(p): {k: v.clone() for k, v in s.items()} for p, s in opt.state.items()}
+        assert state_after.keys() == state_before.keys()
+        for key, state in state_before.items():
+            assert all(torch.equal(v, state_after[key][k]) for k, v in state.items())
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_sparse_gradient_refused_with_torchs_error(name):
+    kwargs, sparse_grad = second_param_unsteppable(name)
+    errors = []
+    for module in (lessons.optim, torch.optim):
+        p = torch.ones(4, 2, requires_grad=True)
+        p.grad = sparse_grad
+        with pytest.raises(RuntimeError) as error:
+            build(module, name, [p], **kwargs).step()
+        errors.append(str(error.value))
+    assert errors[0] == errors[1]
+    assert "does not support sparse" in errors[0] or name in ("SGD", "Adagrad")
+
+
+SPARSE = {
+    "SGD": [
+        dict(lr=0.1),
+        dict(lr=0.1, momentum=0.9, dampening=0.2, maximize=True),
+        dict(lr=0.1, momentum=0.9, nesterov=True),
+    ],
+    "Adagrad": [
+        dict(lr=0.1),
+        dict(lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1, maximize=True),
+    ],
+}
+
+
+@pytest.mark.parametrize("foreach", [False, True])
+@pytest.mark.parametrize(("name", "kwargs"), [(n, kw) for n, kws in SPARSE.items() for kw in kws])
+def test_sparse_gradients_match_torch(name, kwargs, foreach):
+    """Embedding-style gradients: a few rows, one repeated (Adagrad coalesces), and a dense one."""
+    runs = []
+    for module in (lessons.optim, torch.optim):
+        table = torch.linspace(-1, 1, 12, dtype=torch.float64).reshape(6, 2).requires_grad_()
+        dense = torch.ones(3, dtype=torch.float64, requires_grad=True)
+        opt = build(
+            module, name, [table, dense], **({"foreach": True} if foreach else {}), **kwargs
+        )
+        for t in range(STEPS):
+            rows = torch.tensor([[t % 6, (t + 2) % 6, t % 6]])
+            values = torch.full((3, 2), 0.5, dtype=torch.float64) + torch.tanh(
+                table[rows[0]].detach()
+            )
+            table.grad = torch.sparse_coo_tensor(rows, values, (6, 2), check_invariants=True)
+            dense.grad = torch.tanh(dense.detach())
+            opt.step()
+        runs.append((opt, [table, dense]))
+    assert not torch.equal(runs[0][1][0], torch.linspace(-1, 1, 12).reshape(6, 2).double())
+    (opt_a, params_a), (opt_b, params_b) = runs
+    for pa, pb in zip(params_a, params_b, strict=True):
+        assert max_diff(pa, pb) <= TOL[torch.float64]
+        state_a, state_b = opt_a.state[pa], opt_b.state[pb]
+        assert list(state_a) == list(state_b)
+        for key, value in state_b.items():
+            assert max_diff(state_a[key].to_dense(), value.to_dense()) <= TOL[torch.float64], key

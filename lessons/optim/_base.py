@@ -20,8 +20,10 @@ def check_lr(lr) -> None:
 
 
 def check_betas(betas) -> None:
-    for index, beta in enumerate(betas):
-        require(0.0 <= beta < 1.0, f"Invalid beta parameter at index {index}: {beta}")
+    for index in range(2):  # betas[index], as torch: a shorter tuple raises IndexError here
+        require(
+            0.0 <= betas[index] < 1.0, f"Invalid beta parameter at index {index}: {betas[index]}"
+        )
 
 
 def check_adam_family(lr, betas, eps, weight_decay) -> None:
@@ -32,11 +34,47 @@ def check_adam_family(lr, betas, eps, weight_decay) -> None:
     require(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
 
 
+def check_fast_paths(foreach, fused) -> None:
+    if foreach and fused:
+        raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+
+
 @functools.cache
 def keyword_names(update) -> tuple[str, ...]:
     """The hyperparameters an update function takes: its keyword-only arguments."""
     parameters = inspect.signature(update).parameters.values()
     return tuple(p.name for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY)
+
+
+def chunks(count: int, most: int = 32):
+    """Slices of a list in power-of-two lengths up to `most`: few distinct lengths to compile."""
+    start = 0
+    while start < count:
+        length = min(most, 1 << (count - start).bit_length() - 1)
+        yield slice(start, start + length)
+        start += length
+
+
+@functools.cache
+def compiled(kernel):
+    """torch.compile of `kernel` applied to each row of a chunk: one graph, each tensor read once.
+
+    Sizes are symbolic (dynamic=True), so one compile serves every chunk of the same length;
+    the floats that change between steps come in `scalars`, a tensor, so they never recompile.
+    """
+
+    def chunk_step(rows, scalars, **flags):
+        for (param, grad, *state), row_scalars in zip(rows, scalars.unbind(), strict=True):
+            kernel(param, grad, row_scalars, *state, **flags)
+
+    return torch.compile(chunk_step, dynamic=True)
+
+
+def flat(t: Tensor | None) -> Tensor | None:
+    """A 1-D view, so every shape shares one compiled kernel (a copy would lose the writes)."""
+    if t is None or t.dim() == 1 or not t.is_contiguous():
+        return t
+    return t.view(-1)
 
 
 def scalar_state(value: float) -> Tensor:
@@ -52,10 +90,22 @@ class ScratchOptimizer(Optimizer):
     gives `init_state(p, group)`, the state a parameter gets before its first step (torch's keys).
     The hooks a reader overrides are public: `init_state`, `hyperparameters(group)` (what the
     update is given, read from the group afresh at every step, so schedulers and manual edits
-    apply) and `step_param(p, group)` (one parameter's step).
+    apply), `check_param(p, group)` (raise if p cannot be stepped; every parameter is checked
+    before any tensor changes) and `step_param(p, group)` (one parameter's step).
+
+    Two faster paths, chosen per group by torch's `foreach` and `fused` flags, exist where a
+    class defines them (without them every group loops): `update_foreach` takes the same
+    arguments as `update`, each a list over the group's tensors, and runs torch._foreach_*
+    kernels. `update_fused(param, grad, scalars, *state, **flags)` is the update's arithmetic
+    for torch.compile: `fused_scalars(params, group)` advances the steps and returns, for each
+    parameter, the floats a step may change (a 1-D tensor in the kernel); `fused_state(p, group)`
+    the state tensors; the keyword-only `flags` are read from the group (a change recompiles).
     """
 
     update = None
+    update_foreach = None
+    update_fused = None
+    sparse_error = "{} does not support sparse gradients"
 
     def init_state(self, p: Tensor, group: dict) -> dict:
         raise NotImplementedError
@@ -69,8 +119,49 @@ class ScratchOptimizer(Optimizer):
     def hyperparameters(self, group: dict) -> dict:
         return {name: group[name] for name in keyword_names(self.update)}
 
+    def check_param(self, p: Tensor, group: dict) -> None:
+        require(not p.is_complex(), "complex parameters are not supported; use torch.optim")
+        if p.grad.is_sparse and self.sparse_error:
+            raise RuntimeError(self.sparse_error.format(type(self).__name__))
+        if group.get("fused") and not (p.device.type in ("cpu", "cuda") and p.is_floating_point()):
+            raise RuntimeError(
+                "`fused=True` requires all the params to be floating point Tensors of supported "
+                f"devices: ['cpu', 'cuda'] but {p.dtype} and {p.device.type}"
+            )
+
     def step_param(self, p: Tensor, group: dict) -> None:
         self.update(p, p.grad, **self._state(p, group), **self.hyperparameters(group))
+
+    def step_foreach(self, params: list[Tensor], group: dict) -> None:
+        states = [self._state(p, group) for p in params]
+        lists = {key: [state[key] for state in states] for key in states[0]}
+        grads = [p.grad for p in params]
+        self.update_foreach(params, grads, **lists, **self.hyperparameters(group))
+
+    def fused_scalars(self, params: list[Tensor], group: dict) -> list[list[float]]:
+        raise NotImplementedError
+
+    def fused_state(self, p: Tensor, group: dict) -> list[Tensor | None]:
+        """The state tensors `update_fused` takes after param and grad: all but `step`."""
+        return [value for key, value in self._state(p, group).items() if key != "step"]
+
+    def step_fused(self, params: list[Tensor], group: dict) -> None:
+        scalars = torch.tensor(self.fused_scalars(params, group), dtype=torch.float64)
+        rows = [[flat(t) for t in (p, p.grad, *self.fused_state(p, group))] for p in params]
+        flags = {name: group[name] for name in keyword_names(self.update_fused)}
+        for part in chunks(len(rows)):
+            compiled(self.update_fused)(rows[part], scalars[part].to(params[0].device), **flags)
+
+    def path(self, group: dict, params: list[Tensor]) -> str:
+        """torch's choice for a group: "fused", "foreach" or the per-tensor "loop"."""
+        if not params or any(p.grad.is_sparse for p in params):
+            return "loop"  # sparse gradients take the per-tensor update, as in torch
+        if group.get("fused") and self.update_fused is not None:
+            return "fused"
+        foreach = group.get("foreach")
+        if foreach is None:  # torch's default: foreach on CUDA, the loop on the CPU
+            foreach = all(p.is_cuda for p in params)
+        return "foreach" if foreach and self.update_foreach is not None else "loop"
 
     @torch.no_grad()
     def step(self, closure=None):
@@ -78,10 +169,17 @@ class ScratchOptimizer(Optimizer):
         if closure is not None:
             with torch.enable_grad():
                 loss = closure()
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                require(not p.is_complex(), "complex parameters are not supported; use torch.optim")
-                self.step_param(p, group)
+        todo = [(g, [p for p in g["params"] if p.grad is not None]) for g in self.param_groups]
+        for group, params in todo:
+            for p in params:
+                self.check_param(p, group)
+        for group, params in todo:
+            path = self.path(group, params)
+            if path == "fused":
+                self.step_fused(params, group)
+            elif path == "foreach":
+                self.step_foreach(params, group)
+            else:
+                for p in params:
+                    self.step_param(p, group)
         return loss

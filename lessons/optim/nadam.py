@@ -46,8 +46,52 @@ def nadam_update(
     param.addcdiv_(exp_avg, denom, value=(-lr * mu_next) / (1.0 - mu_product_next))
 
 
+def nadam_foreach(
+    params: list[Tensor],
+    grads: list[Tensor],
+    step: list[Tensor],
+    mu_product: list[Tensor],
+    exp_avg: list[Tensor],
+    exp_avg_sq: list[Tensor],
+    *,
+    lr: float,
+    betas: tuple[float, float],
+    eps: float,
+    weight_decay: float,
+    momentum_decay: float,
+    decoupled_weight_decay: bool,
+    maximize: bool,
+) -> None:
+    """nadam_update over lists: one torch._foreach_* kernel a line, in torch's foreach order."""
+    beta1, beta2 = betas
+    grads = torch._foreach_neg(grads) if maximize else grads
+    torch._foreach_add_(step, 1)  # t ← t + 1
+    if weight_decay != 0:
+        if decoupled_weight_decay:
+            torch._foreach_mul_(params, 1 - lr * weight_decay)  # param ← param·(1 − lr·wd)
+        else:
+            grads = torch._foreach_add(grads, params, alpha=weight_decay)  # grad + wd·param
+    torch._foreach_lerp_(exp_avg, grads, 1 - beta1)  # m ← β1·m + (1 − β1)·grad
+    torch._foreach_mul_(exp_avg_sq, beta2)  # v ← β2·v
+    torch._foreach_addcmul_(exp_avg_sq, grads, grads, 1 - beta2)  # v ← v + (1 − β2)·grad²
+    denom = torch._foreach_sqrt(exp_avg_sq)  # √v
+    t = [s.item() for s in step]
+    mu = [beta1 * (1.0 - 0.5 * (0.96 ** (k * momentum_decay))) for k in t]  # μₜ
+    mu_next = [beta1 * (1.0 - 0.5 * (0.96 ** ((k + 1) * momentum_decay))) for k in t]  # μₜ₊₁
+    torch._foreach_mul_(mu_product, mu)  # Πμ ← Πμ·μₜ
+    torch._foreach_div_(denom, [(1 - beta2**k) ** 0.5 for k in t])  # √v / √(1 − β2ᵗ)
+    torch._foreach_add_(denom, eps)  # denom = √v / √(1 − β2ᵗ) + eps
+    prod = [p.item() for p in mu_product]  # Πμ
+    # param ← param − lr·(1 − μₜ)/(1 − Πμ)·grad/denom − lr·μₜ₊₁/(1 − Πμ·μₜ₊₁)·m/denom
+    grad_step = [-(lr * (1.0 - m) / (1.0 - p)) for m, p in zip(mu, prod, strict=True)]
+    avg_step = [-(lr * n / (1.0 - p * n)) for n, p in zip(mu_next, prod, strict=True)]
+    torch._foreach_addcdiv_(params, grads, denom, grad_step)
+    torch._foreach_addcdiv_(params, exp_avg, denom, avg_step)
+
+
 class NAdam(ScratchOptimizer):
     update = staticmethod(nadam_update)
+    update_foreach = staticmethod(nadam_foreach)
 
     def __init__(
         self,
@@ -59,6 +103,7 @@ class NAdam(ScratchOptimizer):
         momentum_decay=4e-3,
         decoupled_weight_decay=False,
         *,
+        foreach=None,
         maximize=False,
     ):
         check_adam_family(lr, betas, eps, weight_decay)
@@ -70,6 +115,7 @@ class NAdam(ScratchOptimizer):
             weight_decay=weight_decay,
             momentum_decay=momentum_decay,
             decoupled_weight_decay=decoupled_weight_decay,
+            foreach=foreach,
             maximize=maximize,
         )
         super().__init__(params, defaults)

@@ -52,8 +52,63 @@ def radam_update(
         param.add_(bias_corrected_exp_avg.mul_(lr), alpha=-1.0)  # param ← param − lr·m̂
 
 
+def radam_foreach(
+    params: list[Tensor],
+    grads: list[Tensor],
+    step: list[Tensor],
+    exp_avg: list[Tensor],
+    exp_avg_sq: list[Tensor],
+    *,
+    lr: float,
+    betas: tuple[float, float],
+    eps: float,
+    weight_decay: float,
+    decoupled_weight_decay: bool,
+    maximize: bool,
+) -> None:
+    """radam_update over lists: one torch._foreach_* kernel a line, in torch's foreach order.
+
+    Both branches become one: param ← param + m·(s_u + 1 / (denom / s_r)), where a tensor still
+    unrectified has s_r = 0 (so the fraction is 0) and s_u = −lr/(1 − β1ᵗ), and a rectified one
+    s_u = 0 and s_r = −lr·rect·√(1 − β2ᵗ)/(1 − β1ᵗ).
+    """
+    beta1, beta2 = betas
+    torch._foreach_add_(step, 1)  # t ← t + 1
+    grads = torch._foreach_neg(grads) if maximize else grads
+    t = [s.item() for s in step]
+    rho_inf = 2 / (1 - beta2) - 1  # ρ∞ = 2 / (1 − β2) − 1
+    rho_t = [rho_inf - 2 * k * (beta2**k) / (1 - beta2**k) for k in t]  # ρₜ
+    if weight_decay != 0:
+        if decoupled_weight_decay:
+            torch._foreach_mul_(params, 1 - lr * weight_decay)  # param ← param·(1 − lr·wd)
+        else:
+            grads = torch._foreach_add(grads, params, alpha=weight_decay)  # grad + wd·param
+    torch._foreach_lerp_(exp_avg, grads, 1 - beta1)  # m ← β1·m + (1 − β1)·grad
+    torch._foreach_mul_(exp_avg_sq, beta2)  # v ← β2·v
+    torch._foreach_addcmul_(exp_avg_sq, grads, grads, 1 - beta2)  # v ← v + (1 − β2)·grad²
+    rect = [
+        ((r - 4) * (r - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * r)) ** 0.5 if r > 5 else 0
+        for r in rho_t
+    ]
+    bias_correction1 = [1 - beta1**k for k in t]  # 1 − β1ᵗ
+    s_u = [
+        (lr * (0 if r > 0 else 1.0) / bc) * -1 for r, bc in zip(rect, bias_correction1, strict=True)
+    ]
+    s_r = [
+        ((1 - beta2**k) ** 0.5) * (lr * r / bc) * -1
+        for k, r, bc in zip(t, rect, bias_correction1, strict=True)
+    ]
+    buffer = torch._foreach_sqrt(exp_avg_sq)  # √v
+    torch._foreach_add_(buffer, eps)  # denom = √v + eps
+    torch._foreach_div_(buffer, s_r)  # denom / s_r
+    torch._foreach_reciprocal_(buffer)  # s_r / denom
+    torch._foreach_add_(buffer, s_u)  # s_u + s_r / denom
+    torch._foreach_addcmul_(params, exp_avg, buffer)  # param ← param + m·(s_u + s_r / denom)
+
+
 class RAdam(ScratchOptimizer):
     update = staticmethod(radam_update)
+    update_foreach = staticmethod(radam_foreach)
 
     def __init__(
         self,
@@ -64,6 +119,7 @@ class RAdam(ScratchOptimizer):
         weight_decay=0,
         decoupled_weight_decay=False,
         *,
+        foreach=None,
         maximize=False,
     ):
         check_adam_family(lr, betas, eps, weight_decay)
@@ -73,6 +129,7 @@ class RAdam(ScratchOptimizer):
             eps=eps,
             weight_decay=weight_decay,
             decoupled_weight_decay=decoupled_weight_decay,
+            foreach=foreach,
             maximize=maximize,
         )
         super().__init__(params, defaults)

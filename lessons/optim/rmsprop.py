@@ -44,8 +44,47 @@ def rmsprop_update(
         param.addcdiv_(grad, avg, value=-lr)  # param ← param − lr·grad / avg
 
 
+def rmsprop_foreach(
+    params: list[Tensor],
+    grads: list[Tensor],
+    step: list[Tensor],
+    square_avg: list[Tensor],
+    momentum_buffer: list[Tensor] | None = None,
+    grad_avg: list[Tensor] | None = None,
+    *,
+    lr: float,
+    alpha: float,
+    eps: float,
+    weight_decay: float,
+    momentum: float,
+    centered: bool,
+    maximize: bool,
+) -> None:
+    """rmsprop_update over lists: one torch._foreach_* kernel a line, in torch's foreach order."""
+    grads = torch._foreach_neg(grads) if maximize else grads
+    torch._foreach_add_(step, 1)  # t ← t + 1
+    if weight_decay != 0:
+        grads = torch._foreach_add(grads, params, alpha=weight_decay)  # grad + wd·param
+    torch._foreach_mul_(square_avg, alpha)  # v ← α·v
+    torch._foreach_addcmul_(square_avg, grads, grads, value=1 - alpha)  # v ← v + (1 − α)·grad²
+    if centered:
+        torch._foreach_lerp_(grad_avg, grads, 1 - alpha)  # ḡ ← α·ḡ + (1 − α)·grad
+        avg = torch._foreach_addcmul(square_avg, grad_avg, grad_avg, value=-1)  # v − ḡ²
+        torch._foreach_sqrt_(avg)  # avg = √(v − ḡ²)
+    else:
+        avg = torch._foreach_sqrt(square_avg)  # avg = √v
+    torch._foreach_add_(avg, eps)  # avg ← avg + eps
+    if momentum > 0:
+        torch._foreach_mul_(momentum_buffer, momentum)  # b ← momentum·b
+        torch._foreach_addcdiv_(momentum_buffer, grads, avg)  # b ← b + grad / avg
+        torch._foreach_add_(params, momentum_buffer, alpha=-lr)  # param ← param − lr·b
+    else:
+        torch._foreach_addcdiv_(params, grads, avg, value=-lr)  # param − lr·grad / avg
+
+
 class RMSprop(ScratchOptimizer):
     update = staticmethod(rmsprop_update)
+    update_foreach = staticmethod(rmsprop_foreach)
 
     def __init__(
         self,
@@ -57,6 +96,7 @@ class RMSprop(ScratchOptimizer):
         momentum=0,
         centered=False,
         *,
+        foreach=None,
         maximize=False,
     ):
         check_lr(lr)
@@ -71,6 +111,7 @@ class RMSprop(ScratchOptimizer):
             eps=eps,
             centered=centered,
             weight_decay=weight_decay,
+            foreach=foreach,
             maximize=maximize,
         )
         super().__init__(params, defaults)
