@@ -2,6 +2,10 @@
 
 import math
 
+# lr·L = 2.8: below 2 + 2β = 3 (the heavy ball converges), above (2 + 2β)/(1 + 2β) = 1.5 (Nesterov
+# diverges)
+predicted = {"heavy ball": True, "nesterov": False}
+
 
 def max_lr(momentum, L):
     return (2 + 2 * momentum) / L  # |1 + β − lr·L| < 1 + β: Jury's test on z² − (1 + β − lr·L)z + β

@@ -10,6 +10,7 @@ SOLUTIONS = solutions("11_why_momentum_works")
 
 
 def test_placeholders_are_not_answered():
+    assert momentum.check_stability_prediction(None).status == "not answered"
     for check in (momentum.check_momentum_max_lr, momentum.check_polyak_momentum):
         assert check(None).status == "not answered"
 
@@ -17,6 +18,14 @@ def test_placeholders_are_not_answered():
             raise NotImplementedError
 
         assert check(stub).status == "not answered"
+
+
+def test_stability_prediction():
+    assert_correct(momentum.check_stability_prediction(SOLUTIONS.predicted))
+    both = {"heavy ball": True, "nesterov": True}
+    assert_wrong(momentum.check_stability_prediction(both), "nesterov diverges", "for nesterov")
+    assert_wrong(momentum.check_stability_prediction({"heavy ball": 1}), "give a dict")
+    assert_wrong(momentum.check_stability_prediction({"heavy ball": 1, "nesterov": 0}), "True or")
 
 
 def test_momentum_max_lr():

@@ -1,4 +1,5 @@
-"""Checks for notebook 11, why momentum works: the largest stable lr with momentum, Polyak's β.
+"""Checks for notebook 11, why momentum works: a stability prediction, the largest stable lr with
+momentum, Polyak's β.
 
 Each answer is a number per setting; the check compares it with the closed form of
 ``lessons.momentum`` and with runs of torch.optim.SGD on the quadratic, and says what is off.
@@ -10,13 +11,13 @@ import torch
 
 from . import call, exercise
 
-__all__ = ["check_momentum_max_lr", "check_polyak_momentum"]
+__all__ = ["check_stability_prediction", "check_momentum_max_lr", "check_polyak_momentum"]
 
 
-def _final_error(lr, momentum, curvatures, steps=600):
+def _final_error(lr, momentum, curvatures, steps=600, nesterov=False):
     """|x| after torch.optim.SGD(lr, momentum) on f = ½ Σ cᵢ xᵢ², from x = 1."""
     x = torch.ones(len(curvatures), dtype=torch.float64, requires_grad=True)
-    optimizer = torch.optim.SGD([x], lr=lr, momentum=momentum)
+    optimizer = torch.optim.SGD([x], lr=lr, momentum=momentum, nesterov=nesterov)
     c = torch.tensor(curvatures, dtype=torch.float64)
     for _ in range(steps):
         x.grad = c * x.detach()
@@ -35,7 +36,29 @@ def _number(value):
     return number if math.isfinite(number) else None
 
 
-@exercise("Exercise 1: the largest stable lr with momentum")
+@exercise("Exercise 1: predict, then run")
+def check_stability_prediction(predicted):
+    """``predicted``: ``{"heavy ball": bool, "nesterov": bool}``, whether torch's SGD with lr 0.7
+    and momentum 0.5 converges on f = ½·4·x², without and with ``nesterov=True``."""
+    if not (isinstance(predicted, dict) and set(predicted) == {"heavy ball", "nesterov"}):
+        shape = '{"heavy ball": True or False, "nesterov": True or False}'
+        return f"give a dict {shape}; got {predicted!r}."
+    if not all(isinstance(value, bool) for value in predicted.values()):
+        return f"each prediction should be True or False; got {predicted!r}."
+    runs = {
+        name: _final_error(0.7, 0.5, [4.0], nesterov=name == "nesterov") < 1 for name in predicted
+    }
+    if predicted == runs:
+        return None
+    wrong = [name for name in runs if predicted[name] != runs[name]]
+    verdicts = ", ".join(f"{name} {'converges' if runs[name] else 'diverges'}" for name in runs)
+    return (
+        f"the runs say: {verdicts}; your prediction for {' and '.join(wrong)} was off. Compare "
+        "lr·L = 2.8 with 2 + 2β for the heavy ball and (2 + 2β)/(1 + 2β) for Nesterov."
+    )
+
+
+@exercise("Exercise 2: the largest stable lr with momentum")
 def check_momentum_max_lr(max_lr):
     for momentum, L in ((0.9, 1.0), (0.5, 4.0), (0.0, 10.0), (0.99, 0.5)):
         answer = call(max_lr, momentum, L)
@@ -60,7 +83,7 @@ def check_momentum_max_lr(max_lr):
     return None
 
 
-@exercise("Exercise 2: Polyak's momentum")
+@exercise("Exercise 3: Polyak's momentum")
 def check_polyak_momentum(polyak_momentum):
     for kappa in (4.0, 100.0, 1e4):
         answer = call(polyak_momentum, kappa)
