@@ -1,0 +1,99 @@
+"""Functions that `launch` runs on every rank: ZeRO-1 against torch's and a single process.
+
+They live in a module because a spawned process can import a module, not a notebook cell.
+"""
+
+import copy
+import warnings
+
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+from torch.nn.parallel import DistributedDataParallel
+
+from lessons.models import mlp
+
+from .zero import ZeroRedundancyOptimizer
+
+
+def torch_zero():
+    """torch's ZeroRedundancyOptimizer, without the torch.jit deprecation warnings its import
+    emits (torch.distributed.optim scripts functional optimizers at import time)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", r"`torch\.jit\.script` is deprecated", DeprecationWarning
+        )
+        from torch.distributed.optim import ZeroRedundancyOptimizer as TorchZero
+    return TorchZero
+
+
+def data(steps: int, batch: int, seed: int = 0, sizes=(64, 32, 10)):
+    """`steps` seeded batches `(X, y)` of the whole (global) batch, the same on every rank."""
+    g = torch.Generator().manual_seed(seed)
+    X = torch.randn(steps, batch, sizes[0], generator=g)
+    return X, torch.randint(sizes[-1], (steps, batch), generator=g)
+
+
+def groups(model) -> list[dict]:
+    """Two parameter groups: weights, and biases with their own lr."""
+    weights = [p for p in model.parameters() if p.dim() > 1]
+    biases = [p for p in model.parameters() if p.dim() == 1]
+    return [{"params": weights}, {"params": biases, "lr": 3e-3}]
+
+
+def train(model, optimizer, X, y, lr_change_at=None, shard=True):
+    """One step per batch; each rank takes its slice of the global batch when `shard`.
+
+    With a DDP model the gradients are averaged over ranks: the mean loss of the global batch.
+    At step `lr_change_at` the first group's lr is halved, as a scheduler would.
+    """
+    rank, world = (dist.get_rank(), dist.get_world_size()) if shard else (0, 1)
+    for step, (inputs, targets) in enumerate(zip(X, y, strict=True)):
+        if step == lr_change_at:
+            optimizer.param_groups[0]["lr"] /= 2
+        optimizer.zero_grad()
+        F.cross_entropy(model(inputs.chunk(world)[rank]), targets.chunk(world)[rank]).backward()
+        optimizer.step()
+    return [p.detach().clone() for p in model.parameters()]
+
+
+def zero_parity(optimizer_class, steps: int = 20, seed: int = 0, **defaults) -> dict:
+    """Train the same MLP four ways for `steps` steps (two groups, lr halved midway).
+
+    single: one process, the whole batch; torch / ours: DDP with torch's and our ZeRO-1;
+    resumed: ours, stopped at the midpoint, its state consolidated, state_dict'ed, loaded into
+    a fresh optimizer and trained on. Returns each run's parameters, this rank's shard (indices
+    of the parameters whose state it keeps) for both ZeROs, and the consolidated state dicts.
+    """
+    world = dist.get_world_size()
+    torch.manual_seed(seed)
+    model = mlp()
+    X, y = data(steps, 12 * world, seed)
+    half = steps // 2
+    out = {}
+
+    single = copy.deepcopy(model)
+    out["single"] = train(single, optimizer_class(groups(single), **defaults), X, y, half, False)
+
+    zeros = {"torch": torch_zero(), "ours": ZeroRedundancyOptimizer}
+    for name, zero_class in zeros.items():
+        ddp = DistributedDataParallel(copy.deepcopy(model))
+        zero = zero_class(groups(ddp.module), optimizer_class, **defaults)
+        out[name] = train(ddp, zero, X, y, half)
+        index = {p: i for i, p in enumerate(ddp.module.parameters())}
+        out[f"{name}_shard"] = sorted(index[p] for p in zero.optim.state)
+        zero.consolidate_state_dict(to=0)
+        out[f"{name}_state"] = copy.deepcopy(zero.state_dict()) if dist.get_rank() == 0 else None
+
+    ddp = DistributedDataParallel(copy.deepcopy(model))
+    zero = ZeroRedundancyOptimizer(groups(ddp.module), optimizer_class, **defaults)
+    train(ddp, zero, X[:half], y[:half])
+    zero.consolidate_state_dict(to=0)
+    saved = [zero.state_dict() if dist.get_rank() == 0 else None]
+    # broadcast_object_list: the pickled state dict from rank 0 to all, as a file on disk would
+    dist.broadcast_object_list(saved, src=0)
+    resumed = ZeroRedundancyOptimizer(groups(ddp.module), optimizer_class, **defaults)
+    resumed.load_state_dict(saved[0])
+    resumed.param_groups[0]["lr"] /= 2  # the change the uninterrupted run made at `half`
+    out["resumed"] = train(ddp, resumed, X[half:], y[half:])
+    return out
