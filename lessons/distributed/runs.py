@@ -5,14 +5,21 @@ They live in a module because a spawned process can import a module, not a noteb
 
 import copy
 import warnings
+from types import SimpleNamespace
 
 import torch
 import torch.distributed as dist
 import torch.nn.functional as F
+from torch.distributed.algorithms.ddp_comm_hooks.default_hooks import allreduce_hook
+from torch.distributed.fsdp import fully_shard
+from torch.distributed.tensor import DTensor
 from torch.nn.parallel import DistributedDataParallel
 
+from lessons.data import digits
+from lessons.memory import state_bytes
 from lessons.models import mlp
 
+from .comm import count_collectives
 from .zero import ZeroRedundancyOptimizer
 
 
@@ -20,9 +27,7 @@ def torch_zero():
     """torch's ZeroRedundancyOptimizer, without the torch.jit deprecation warnings its import
     emits (torch.distributed.optim scripts functional optimizers at import time)."""
     with warnings.catch_warnings():
-        warnings.filterwarnings(
-            "ignore", r"`torch\.jit\.script` is deprecated", DeprecationWarning
-        )
+        warnings.filterwarnings("ignore", r"`torch\.jit\.script` is deprecated", DeprecationWarning)
         from torch.distributed.optim import ZeroRedundancyOptimizer as TorchZero
     return TorchZero
 
@@ -96,4 +101,69 @@ def zero_parity(optimizer_class, steps: int = 20, seed: int = 0, **defaults) -> 
     resumed.load_state_dict(saved[0])
     resumed.param_groups[0]["lr"] /= 2  # the change the uninterrupted run made at `half`
     out["resumed"] = train(ddp, resumed, X[half:], y[half:])
+    return out
+
+
+def _local(tensor):
+    """This rank's part of a tensor: an FSDP2 DTensor's shard, or the tensor itself."""
+    return tensor.to_local() if isinstance(tensor, DTensor) else tensor
+
+
+def _bytes(tensors) -> int:
+    return sum(_local(t).numel() * _local(t).element_size() for t in tensors)
+
+
+def _bill(model, optimizer, moved, steps) -> dict:
+    """What this rank holds, counted from the tensors, and the bytes moved per step."""
+    state = {p: {k: _local(v) for k, v in s.items()} for p, s in optimizer.state.items()}
+    params = list(model.parameters())
+    return {
+        "parameters": _bytes(params),
+        "gradients": _bytes(p.grad for p in params),
+        "optimizer state": sum(state_bytes(SimpleNamespace(state=state)).values()),
+        "moved per step": {name: size // steps for name, size in moved.items()},
+        "final": [_local(p).detach().clone() for p in params],
+    }
+
+
+def stages(steps: int = 4, sizes=(64, 256, 256, 10), seed: int = 0) -> dict:
+    """Adam on one MLP four ways: DDP, ZeRO-1 (torch's, ours), FSDP2. What each rank holds.
+
+    Every stage trains the same seeded model on the same digits batches (each rank its slice)
+    and reports its bill (`_bill`); "single" is the same training in this process alone.
+    """
+    rank, world = dist.get_rank(), dist.get_world_size()
+    torch.manual_seed(seed)
+    model = mlp(sizes)
+    X_train, _, y_train, _ = digits()
+    X, y = X_train[: steps * 64].reshape(steps, 64, -1), y_train[: steps * 64].reshape(steps, 64)
+    out = {}
+
+    single = copy.deepcopy(model)
+    out["single"] = train(single, torch.optim.Adam(single.parameters()), X, y, shard=False)
+
+    zero_classes = {"ZeRO-1 (torch)": torch_zero(), "ZeRO-1 (ours)": ZeroRedundancyOptimizer}
+    optimizers = {"DDP": lambda params: torch.optim.Adam(params)} | {
+        name: lambda params, zero=zero: zero(params, torch.optim.Adam)
+        for name, zero in zero_classes.items()
+    }
+    for name, make in optimizers.items():
+        ddp = DistributedDataParallel(copy.deepcopy(model))
+        ddp.register_comm_hook(dist.group.WORLD, allreduce_hook)  # the all-reduce, in Python
+        optimizer = make(ddp.parameters())
+        with count_collectives() as moved:
+            train(ddp, optimizer, X, y)
+        out[name] = _bill(ddp, getattr(optimizer, "optim", optimizer), moved, steps)
+
+    sharded = copy.deepcopy(model)
+    for layer in sharded:
+        if isinstance(layer, torch.nn.Linear):
+            fully_shard(layer)
+    fully_shard(sharded)
+    optimizer = torch.optim.Adam(sharded.parameters())
+    with count_collectives() as moved:
+        train(sharded, optimizer, X, y)
+    out["FSDP2"] = _bill(sharded, optimizer, moved, steps)
+    whole = [p.full_tensor() for p in sharded.parameters()]  # all-gather: every rank takes part
+    out["FSDP2"]["final"] = whole if rank == 0 else None
     return out
