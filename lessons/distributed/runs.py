@@ -132,7 +132,7 @@ def stages(steps: int = 4, sizes=(64, 256, 256, 10), seed: int = 0) -> dict:
     Every stage trains the same seeded model on the same digits batches (each rank its slice)
     and reports its bill (`_bill`); "single" is the same training in this process alone.
     """
-    rank, world = dist.get_rank(), dist.get_world_size()
+    rank = dist.get_rank()
     torch.manual_seed(seed)
     model = mlp(sizes)
     X_train, _, y_train, _ = digits()

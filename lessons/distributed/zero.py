@@ -76,7 +76,7 @@ class ZeroRedundancyOptimizer(Optimizer):
         for rank, theirs in enumerate(every):
             if theirs != every[0]:
                 first = next(
-                    (i for i, (a, b) in enumerate(zip(every[0], theirs)) if a != b),
+                    (i for i, (a, b) in enumerate(zip(every[0], theirs, strict=False)) if a != b),
                     min(len(theirs), len(every[0])),
                 )
                 raise ValueError(
@@ -146,7 +146,11 @@ class ZeroRedundancyOptimizer(Optimizer):
         groups = state_dict["param_groups"]
         if len(groups) != len(self.param_groups):
             raise ValueError("loaded state dict has a different number of parameter groups")
-        if any(len(a["params"]) != len(b["params"]) for a, b in zip(groups, self.param_groups)):
+        sizes = [
+            (len(a["params"]), len(b["params"]))
+            for a, b in zip(groups, self.param_groups, strict=True)
+        ]
+        if any(a != b for a, b in sizes):
             raise ValueError(
                 "loaded state dict contains a parameter group that doesn't match the size of "
                 "optimizer's group"
