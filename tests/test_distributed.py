@@ -121,3 +121,74 @@ def test_launch_refuses_what_a_fresh_process_cannot_import(fn):
 def test_launch_refuses_a_bad_world_size(world_size):
     with pytest.raises(ValueError, match="world_size must be a positive int"):
         launch(wait, world_size)
+
+
+@pytest.fixture
+def one_rank():
+    """A process group of this process alone: the ZeRO code paths without spawning anything."""
+    dist.init_process_group("gloo", store=dist.HashStore(), rank=0, world_size=1)
+    yield
+    dist.destroy_process_group()
+
+
+def adam_pair(seed=0):
+    torch.manual_seed(seed)
+    model = mlp()
+    reference = mlp()
+    reference.load_state_dict(model.state_dict())
+    return model, reference
+
+
+def step_both(model, reference, zero, adam, steps=3):
+    for step in range(steps):
+        torch.manual_seed(step)
+        inputs = torch.randn(4, 64)
+        for net, optimizer in ((model, zero), (reference, adam)):
+            optimizer.zero_grad()
+            net(inputs).square().mean().backward()
+            optimizer.step()
+
+
+def test_one_rank_zero_is_the_wrapped_optimizer(one_rank):
+    model, reference = adam_pair()
+    zero = ZeroRedundancyOptimizer(model.parameters(), lessons.optim.Adam, lr=0.01)
+    adam = lessons.optim.Adam(reference.parameters(), lr=0.01)
+    step_both(model, reference, zero, adam)
+    for p, q in zip(model.parameters(), reference.parameters(), strict=True):
+        assert torch.equal(p, q)
+    assert zero.param_groups[0]["betas"] == (0.9, 0.999)  # the wrapped optimizer's defaults
+
+
+def test_state_dict_needs_consolidation_first(one_rank):
+    zero = ZeroRedundancyOptimizer(mlp().parameters(), torch.optim.Adam)
+    with pytest.raises(RuntimeError, match=r"call `consolidate_state_dict\(to=0\)` on all ranks"):
+        zero.state_dict()
+
+
+def test_a_mismatched_state_dict_is_refused_and_changes_nothing(one_rank):
+    model, reference = adam_pair()
+    zero = ZeroRedundancyOptimizer(model.parameters(), torch.optim.Adam)
+    step_both(model, reference, zero, torch.optim.Adam(reference.parameters()), steps=1)
+    zero.consolidate_state_dict()
+    saved = zero.state_dict()
+    two_groups = {"state": {}, "param_groups": saved["param_groups"] * 2}
+    with pytest.raises(ValueError, match="different number of parameter groups"):
+        zero.load_state_dict(two_groups)
+    short = {"state": {}, "param_groups": [{**saved["param_groups"][0], "params": [0, 1]}]}
+    with pytest.raises(ValueError, match="doesn't match the size of optimizer's group"):
+        zero.load_state_dict(short)
+    zero.consolidate_state_dict()
+    after = zero.state_dict()
+    for index, state in saved["state"].items():
+        for key, value in state.items():
+            assert torch.equal(after["state"][index][key], value)
+
+
+def test_add_param_group_reaches_the_shard(one_rank):
+    model = mlp()
+    weights = [p for p in model.parameters() if p.dim() > 1]
+    biases = [p for p in model.parameters() if p.dim() == 1]
+    zero = ZeroRedundancyOptimizer(weights, torch.optim.SGD, lr=0.1)
+    zero.add_param_group({"params": biases, "lr": 0.5})
+    assert [g["lr"] for g in zero.optim.param_groups] == [0.1, 0.5]
+    assert {id(p) for p in zero.optim.param_groups[1]["params"]} == {id(p) for p in biases}

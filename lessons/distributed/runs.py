@@ -15,7 +15,6 @@ from torch.distributed.fsdp import fully_shard
 from torch.distributed.tensor import DTensor
 from torch.nn.parallel import DistributedDataParallel
 
-from lessons.data import digits
 from lessons.memory import state_bytes
 from lessons.models import mlp
 
@@ -126,17 +125,15 @@ def _bill(model, optimizer, moved, steps) -> dict:
     }
 
 
-def stages(steps: int = 4, sizes=(64, 256, 256, 10), seed: int = 0) -> dict:
+def stages(X, y, sizes=(64, 256, 256, 10), seed: int = 0) -> dict:
     """Adam on one MLP four ways: DDP, ZeRO-1 (torch's, ours), FSDP2. What each rank holds.
 
-    Every stage trains the same seeded model on the same digits batches (each rank its slice)
-    and reports its bill (`_bill`); "single" is the same training in this process alone.
+    Every stage trains the same seeded model, one step per global batch `X[t], y[t]` (each rank
+    its slice), and reports its bill (`_bill`); "single" is the same training in one process.
     """
-    rank = dist.get_rank()
+    rank, steps = dist.get_rank(), len(X)
     torch.manual_seed(seed)
     model = mlp(sizes)
-    X_train, _, y_train, _ = digits()
-    X, y = X_train[: steps * 64].reshape(steps, 64, -1), y_train[: steps * 64].reshape(steps, 64)
     out = {}
 
     single = copy.deepcopy(model)
