@@ -4,6 +4,8 @@ mistake with a message that names it."""
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 from lessons.checks import scale
 
 SOLUTIONS = Path(__file__).parents[1] / "solutions"
@@ -71,3 +73,10 @@ def test_assignment_names_unsorted_greedy():
         return ranks
 
     assert_wrong(scale.check_assignment(unsorted), "torch gives")
+
+
+@pytest.mark.parametrize("returned", [None, "0.1"])
+@pytest.mark.parametrize("check", [scale.check_bytes_per_param, scale.check_assignment])
+def test_a_wrong_type_is_wrong_not_a_crash(check, returned):
+    result = check(lambda *args: returned)
+    assert result.status == "wrong" and "Traceback" not in result.message, result

@@ -74,6 +74,8 @@ def check_assignment(assign):
             for t in tensors
         ]
         got = call(assign, list(numels), world_size)
+        if not isinstance(got, list | tuple) or len(got) != len(numels):
+            return f"return a list of {len(numels)} ranks, one per tensor; got {got!r}."
         if list(got) != right:
             return (
                 f"for sizes {numels} on {world_size} ranks you give ranks {list(got)}; torch gives "
