@@ -55,7 +55,7 @@ class ZeroRedundancyOptimizer(Optimizer):
                 "Default process group has not been initialized, please make sure to call "
                 "init_process_group. (lessons.distributed.launch does it in every rank.)"
             )
-        self.optimizer_class, self.initialized = optimizer_class, False
+        self.initialized = False  # Optimizer.__init__ calls add_param_group before any shard
         super().__init__(params, defaults)
         self.process_group = process_group if process_group is not None else dist.group.WORLD
         self.world_size = dist.get_world_size(self.process_group)
