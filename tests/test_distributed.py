@@ -32,6 +32,7 @@ def no_process_left():
 
 def raise_on_rank_1():
     if dist.get_rank() == 1:
+        print("rank 1 is about to fail", flush=True)
         raise ValueError("rank 1 cannot go on")
     time.sleep(600)  # a rank that would wait forever for the one that failed
 
@@ -78,7 +79,7 @@ def test_zero_equals_torch_zero_and_one_process(world_size, optimizer_class, no_
     assert ranks[1]["ours_state"] is None  # consolidated on rank 0 only
 
 
-def test_a_failing_rank_fails_the_call_promptly(no_process_left):
+def test_a_failing_rank_fails_the_call_promptly(no_process_left, capsys):
     start = time.monotonic()
     with pytest.raises(RankFailed) as failure:
         launch(raise_on_rank_1, 2, timeout=600)
@@ -86,6 +87,7 @@ def test_a_failing_rank_fails_the_call_promptly(no_process_left):
     assert failure.value.rank == 1
     assert "raise_on_rank_1" in failure.value.traceback
     assert "ValueError: rank 1 cannot go on" in failure.value.traceback
+    assert "[rank 1] rank 1 is about to fail\n" in capsys.readouterr().out  # what it printed
 
 
 def test_differing_parameters_are_named(no_process_left):
