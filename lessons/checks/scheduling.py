@@ -9,7 +9,7 @@ import torch
 from torch.optim.lr_scheduler import CosineAnnealingLR, LambdaLR
 
 from lessons import schedules
-from lessons.checks import call, exercise
+from lessons.checks import Wrong, attempt, call, exercise, number, shown
 
 __all__ = [
     "lr_timeline",
@@ -27,9 +27,12 @@ def lr_timeline(make_scheduler, base_lr, steps, optimizer=None):
         optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=base_lr)
     scheduler = call(make_scheduler, optimizer)
     lrs = []
-    for _ in range(steps):
-        lrs.append(optimizer.param_groups[0]["lr"])
-        optimizer.step()
+    for t in range(steps):
+        lr = optimizer.param_groups[0]["lr"]
+        if number(lr) is None:
+            raise Wrong(f"at step {t} the lr is {shown(lr)}, not a plain, finite number.")
+        lrs.append(lr)
+        attempt("the optimizer's step", optimizer.step)
         call(lambda: scheduler.step())  # a wrong return value is the learner's error, not ours
     return np.array(lrs)
 
