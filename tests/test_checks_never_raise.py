@@ -7,10 +7,10 @@ from contextlib import suppress
 
 import pytest
 import torch
-import torch.nn.functional as F
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_checks_answer_types import CHECKS
+from test_checks_lessons_01_03 import ALGORITHMS, LOOP
 from torch import nn
 from torch.optim import lr_scheduler
 
@@ -194,13 +194,7 @@ def test_logistic_grads_names_an_int_or_bool_answer(dtype):
 
 def test_train_names_a_model_turned_float32():
     def train(model, optimizer, X, y, steps):
-        losses = []
-        for _ in range(steps):
-            loss = F.mse_loss(model(X), y)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            losses.append(loss.item())
+        losses = LOOP.train(model, optimizer, X, y, steps)
         model.float()
         return losses
 
@@ -224,14 +218,9 @@ def test_sgd_step_names_requires_grad_turned_off():
     assert_wrong(loop.check_sgd_step(sgd_step), "requires_grad", "torch.no_grad()")
 
 
-def momentum_update(param, grad, momentum_buffer, lr, momentum):
-    momentum_buffer.mul_(momentum).add_(grad)
-    param.add_(momentum_buffer, alpha=-lr)
-
-
 def test_momentum_update_names_a_float32_parameter():
     def to_float32(param, grad, momentum_buffer, lr, momentum):
-        momentum_update(param, grad, momentum_buffer, lr, momentum)
+        ALGORITHMS.momentum_update(param, grad, momentum_buffer, lr, momentum)
         param.data = param.data.float()
 
     assert_wrong(algorithms.check_momentum_update(to_float32), "after step 1", "torch.float32")
@@ -239,7 +228,7 @@ def test_momentum_update_names_a_float32_parameter():
 
 def test_momentum_update_off_by_5e_9_near_zero_says_where_it_parts():
     def nudged(param, grad, momentum_buffer, lr, momentum):
-        momentum_update(param, grad, momentum_buffer, lr, momentum)
+        ALGORITHMS.momentum_update(param, grad, momentum_buffer, lr, momentum)
         param.add_(5e-9)
 
     assert_wrong(algorithms.check_momentum_update(nudged), "parts from torch's at step 6", "3e-08")
