@@ -68,9 +68,9 @@ def check_unfreeze(unfreeze):
         group["params"], list
     ):
         return (
-            "the new group is not one torch made: a dict appended to param_groups lacks the "
-            "optimizer's defaults (momentum, weight_decay ...) and a list of its parameters. "
-            "Add it with optimizer.add_param_group, which fills them in."
+            "the new group lacks what torch puts in every group (momentum, weight_decay ..., "
+            "params as a list): add it with optimizer.add_param_group, which fills these in, "
+            "rather than appending a dict to param_groups."
         )
     if {id(p) for p in group["params"]} != {id(p) for p in model.body.parameters()}:
         return "the new group should hold exactly the body's parameters."
