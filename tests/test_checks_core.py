@@ -2,7 +2,7 @@
 
 import pytest
 
-from lessons.checks import call, exercise
+from lessons.checks import Wrong, attempt, call, exercise
 
 
 @exercise("Exercise: double it")
@@ -49,3 +49,53 @@ def test_a_bug_in_the_check_itself_is_raised():
 
     with pytest.raises(KeyError):
         broken(lambda: None)
+
+
+@exercise("Exercise: halve it")
+def check_half(half):
+    if call(half, 4) / 2 != 1:
+        return "half(4) / 2 should be 1."
+    return None
+
+
+def test_a_failure_after_the_answer_ran_is_wrong_and_named():
+    result = check_half(lambda x: "2")
+    assert result.status == "wrong", result
+    assert result.message == (
+        "your answer ran, but what it returned or changed could not be checked: "
+        "TypeError: unsupported operand type(s) for /: 'str' and 'int'."
+    )
+
+
+def test_a_bug_in_the_check_before_the_answer_runs_is_raised_after_another_check_ran():
+    @exercise("Exercise: broken before the answer")
+    def broken(answer):
+        raise KeyError("bug in the check")
+
+    assert check_half(lambda x: "2").status == "wrong"
+    with pytest.raises(KeyError):
+        broken(lambda: None)
+
+
+def test_wrong_raised_deep_in_a_check_is_its_message():
+    def helper(value):
+        raise Wrong(f"{value} is not a plain number.")
+
+    @exercise("Exercise: a helper says why")
+    def check(answer):
+        helper(call(answer))
+
+    assert check(lambda: "x").message == "x is not a plain number."
+
+
+def test_attempt_names_what_failed_while_using_the_answers_objects():
+    @exercise("Exercise: build a model")
+    def check(make_model):
+        model = call(make_model)
+        attempt("your model's forward pass", model, 1.0)
+
+    result = check(lambda: lambda x: x / 0)
+    assert (
+        result.message
+        == "your model's forward pass raised ZeroDivisionError: float division by zero."
+    )

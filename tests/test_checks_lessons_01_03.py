@@ -176,7 +176,7 @@ def test_max_stable_lr():
     assert_correct(hyperparameters.check_max_stable_lr(HYPERPARAMETERS.max_stable_lr))
     assert_wrong(hyperparameters.check_max_stable_lr(lambda h: 1 / h), "still converges", "1/h")
     assert_wrong(hyperparameters.check_max_stable_lr(lambda h: 4 / h), "fails to converge")
-    assert_wrong(hyperparameters.check_max_stable_lr(lambda h: -1.0), "positive number")
+    assert_wrong(hyperparameters.check_max_stable_lr(lambda h: -1.0), "positive, finite number")
 
 
 def test_range_lrs():

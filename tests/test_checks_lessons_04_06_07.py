@@ -62,7 +62,7 @@ def test_cnn_groups_rejects_a_parameter_in_two_groups():
     def twice(model):
         return [{"params": model.parameters()}, {"params": model.head.parameters()}]
 
-    assert_wrong(groups.check_cnn_groups(twice), "refused", "more than one")
+    assert_wrong(groups.check_cnn_groups(twice), "AdamW, given your groups", "more than one")
 
 
 def test_unfreeze_accepts_the_solution():

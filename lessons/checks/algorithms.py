@@ -7,7 +7,7 @@ When they part, it tries the usual mistakes and names the one the answer made.
 
 import torch
 
-from . import call, exercise
+from . import call, exercise, tensor_problem
 
 __all__ = ["check_momentum_update", "check_rmsprop_update", "check_adam_update"]
 
@@ -20,14 +20,15 @@ def _grads(scale, steps=6, seed=0):
 
 
 def _path(update, grads, state_names):
-    """Run ``update(param, grad, state, t)`` from P0, the state tensors starting at zero."""
+    """The parameter after each step of ``update(param, grad, state, t)`` from P0, the state
+    tensors starting at zero."""
     param = P0.clone()
     state = {name: torch.zeros_like(param) for name in state_names}
     path = []
     for t, grad in enumerate(grads, start=1):
         update(param, grad.clone(), state, t)
         path.append(param.clone())
-    return torch.stack(path)
+    return path
 
 
 def _torch_path(optimizer_class, grads, **hyperparameters):
@@ -38,22 +39,29 @@ def _torch_path(optimizer_class, grads, **hyperparameters):
         param.grad = grad.clone()
         optimizer.step()
         path.append(param.detach().clone())
-    return torch.stack(path)
+    return path
 
 
-def _same(a, b):
-    return a.shape == b.shape and torch.allclose(a, b, rtol=1e-7, atol=1e-12)
+def _close(a, b):
+    return torch.allclose(a, b, rtol=1e-7, atol=1e-12)
+
+
+def _same(path, other):
+    return all(map(_close, path, other))
 
 
 def _judge(answer, want, mistakes, grads, state_names):
     """None if the path is torch's; else the first mistake it matches; else where it parts."""
     path = _path(answer, grads, state_names)
+    for t, (yours, theirs) in enumerate(zip(path, want, strict=True), start=1):
+        if problem := tensor_problem(f"your parameter after step {t}", yours, theirs):
+            return problem
     if _same(path, want):
         return None
     for message, mistake in mistakes.items():
         if _same(path, _path(mistake, grads, state_names)):
             return message
-    parted = next(t for t in range(len(want)) if not torch.allclose(path[t], want[t], rtol=1e-7))
+    parted = next(t for t in range(len(want)) if not _close(path[t], want[t]))
     gap = (path[parted] - want[parted]).abs().max().item()
     return f"your parameter parts from torch's at step {parted + 1}, by up to {gap:.3g}."
 

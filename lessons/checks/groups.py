@@ -5,7 +5,7 @@ import copy
 import torch
 
 from lessons import gan
-from lessons.checks import call, exercise
+from lessons.checks import attempt, call, exercise, number, shown, tensor_problem
 from lessons.models import SmallCNN
 
 __all__ = ["check_cnn_groups", "check_unfreeze", "check_gan_round", "BODY_LR", "HEAD_LR", "DECAY"]
@@ -23,11 +23,11 @@ def check_cnn_groups(make_groups):
     weight decay DECAY on tensors with ``p.dim() >= 2`` and none on biases."""
     model = SmallCNN()
     groups = call(make_groups, model)
-    try:
-        # torch fills what a group leaves out from these defaults, and refuses repeated parameters
-        optimizer = torch.optim.AdamW(groups, lr=BODY_LR, weight_decay=DECAY)
-    except (TypeError, ValueError) as error:
-        return f"torch.optim.AdamW refused your groups: {error}"
+    # torch fills what a group leaves out from these defaults, and refuses repeated parameters
+    optimizer = attempt(
+        "torch.optim.AdamW, given your groups,",
+        lambda: torch.optim.AdamW(groups, lr=BODY_LR, weight_decay=DECAY),
+    )
     names = _names(model)
     seen = [p for group in optimizer.param_groups for p in group["params"]]
     if foreign := [p for p in seen if p not in names]:
@@ -39,12 +39,13 @@ def check_cnn_groups(make_groups):
             name = names[p]
             lr = BODY_LR if name.startswith("body.") else HEAD_LR
             decay = DECAY if p.dim() >= 2 else 0.0
-            if group["lr"] != lr:
-                return f"{name} gets lr {group['lr']:g}; it belongs at {lr:g}."
-            if group["weight_decay"] != decay:
+            if number(group["lr"]) != lr:
+                return f"{name} gets lr {shown(group['lr'])}; it belongs at {lr:g}."
+            if number(group["weight_decay"]) != decay:
                 return (
-                    f"{name} (a {p.dim()}-D tensor) gets weight_decay {group['weight_decay']:g}; "
-                    f"it should get {decay:g}: decay tensors with p.dim() >= 2 only."
+                    f"{name} (a {p.dim()}-D tensor) gets weight_decay "
+                    f"{shown(group['weight_decay'])}; it should get {decay:g}: decay tensors with "
+                    "p.dim() >= 2 only."
                 )
     return None
 
@@ -62,22 +63,37 @@ def check_unfreeze(unfreeze):
             f"the optimizer has {len(optimizer.param_groups)} group(s) after unfreezing; "
             "add the body as one new group with optimizer.add_param_group."
         )
-    group = optimizer.param_groups[1]
+    first, group = optimizer.param_groups
+    if not (isinstance(group, dict) and first.keys() <= group.keys()) or not isinstance(
+        group["params"], list
+    ):
+        return (
+            "the new group lacks what torch puts in every group (momentum, weight_decay ..., "
+            "params as a list): add it with optimizer.add_param_group, which fills these in, "
+            "rather than appending a dict to param_groups."
+        )
     if {id(p) for p in group["params"]} != {id(p) for p in model.body.parameters()}:
         return "the new group should hold exactly the body's parameters."
-    if group["lr"] != BODY_LR:
-        return f"the new group's lr is {group['lr']:g}; it should be the lr passed in, {BODY_LR:g}."
+    if number(group["lr"]) != BODY_LR:
+        return (
+            f"the new group's lr is {shown(group['lr'])}; it should be the lr passed in, "
+            f"{BODY_LR:g}."
+        )
     before = copy.deepcopy(model.body.state_dict())
     x = torch.randn(4, 1, 28, 28)
-    optimizer.zero_grad()
-    model(x).square().mean().backward()
-    optimizer.step()
+    attempt("a training step after your unfreeze", _train_step, model, optimizer, x)
     if all(torch.equal(before[k], v) for k, v in model.body.state_dict().items()):
         return (
             "the body did not move on the next step: its parameters still have "
             "requires_grad=False, so they get no gradient. Call module.requires_grad_(True)."
         )
     return None
+
+
+def _train_step(model, optimizer, x):
+    optimizer.zero_grad()
+    model(x).square().mean().backward()
+    optimizer.step()
 
 
 def _gan_pair(seed):
@@ -87,6 +103,17 @@ def _gan_pair(seed):
     opt_g = torch.optim.SGD(G.parameters(), lr=0.05, momentum=0.9)
     opt_d = torch.optim.SGD(D.parameters(), lr=0.05, momentum=0.9)
     return G, D, opt_g, opt_d
+
+
+def _network_problem(label, yours, like):
+    """Why the network ``yours`` can no longer be compared with ``like``, in a sentence, or None."""
+    mine, theirs = dict(like.named_parameters()), dict(yours.named_parameters())
+    if theirs.keys() != mine.keys():
+        return f"{label}'s layers changed: train the network you are given, keep its layers."
+    for name, p in mine.items():
+        if problem := tensor_problem(f"{label}.{name}", theirs[name], p):
+            return problem
+    return None
 
 
 def _same(a, b):
@@ -108,6 +135,9 @@ def check_gan_round(gan_round):
         gan.g_step(G, D, opt_g, z)
         call(gan_round, *yours, real, z)
         your_G, your_D = yours[0], yours[1]
+        for label, net, like in (("G", your_G, G), ("D", your_D, D)):
+            if problem := _network_problem(label, net, like):
+                return problem
         if _same(your_D, d_before):
             return f"D did not move in round {round_}: call opt_d.step() after D's backward."
         if _same(your_G, g_before):

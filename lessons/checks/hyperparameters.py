@@ -5,34 +5,35 @@ import math
 
 import torch
 
-from . import call, exercise
+from . import call, exercise, number, shown, tensor_problem
 
 __all__ = ["check_max_stable_lr", "check_range_lrs", "check_decoupled_decay"]
 
 
-def _quadratic_descent(h, lr, steps=200):
-    """torch.optim.SGD on f(x) = ½·h·x² from x = 1; returns |x| at the end."""
+def _converges(h, lr, steps=200):
+    """Whether torch.optim.SGD on f(x) = ½·h·x² from x = 1 ends nearer 0 (nan does not)."""
     x = torch.ones((), dtype=torch.float64, requires_grad=True)
     optimizer = torch.optim.SGD([x], lr=lr)
     for _ in range(steps):
         optimizer.zero_grad()
         (0.5 * h * x**2).backward()
         optimizer.step()
-    return x.abs().item()
+    return x.abs().item() < 1
 
 
 @exercise("Exercise 1: the largest stable learning rate")
 def check_max_stable_lr(max_stable_lr):
     for h in (0.5, 4.0, 25.0):
-        lr = call(max_stable_lr, h)
-        if not isinstance(lr, int | float) or not lr > 0:
-            return f"max_stable_lr({h}) should be a positive number; got {lr!r}."
-        if _quadratic_descent(h, 0.98 * lr) >= 1:
+        answer = call(max_stable_lr, h)
+        lr = number(answer)
+        if lr is None or lr <= 0:
+            return f"max_stable_lr({h}) should be a positive, finite number; got {shown(answer)}."
+        if not _converges(h, 0.98 * lr):
             return (
                 f"at lr = 0.98 × {lr:.4g} gradient descent on ½·{h}·x² already fails to converge: "
                 "each step multiplies x by (1 − lr·h); find where |1 − lr·h| reaches 1."
             )
-        if _quadratic_descent(h, 1.02 * lr) < 1:
+        if _converges(h, 1.02 * lr):
             hint = " Careful: lr = 1/h is the lr that jumps to the minimum in one step." * (
                 math.isclose(lr, 1 / h)
             )
@@ -48,11 +49,13 @@ def check_range_lrs(range_lrs, start_lr=1e-5, end_lr=10.0, num_steps=31):
     want = torch.logspace(math.log10(start_lr), math.log10(end_lr), num_steps, dtype=torch.float64)
     answer = call(range_lrs, start_lr, end_lr, num_steps)
     try:
-        lrs = torch.as_tensor(answer, dtype=torch.float64)
-    except (TypeError, ValueError, RuntimeError):
-        return f"return a list of {num_steps} numbers; got {answer!r}."
-    if lrs.shape != want.shape:
+        lrs = torch.as_tensor(answer, dtype=torch.float64).detach()
+    except (TypeError, ValueError, RuntimeError, OverflowError):
+        return f"return a list of {num_steps} numbers; got {shown(answer)}."
+    if lrs.numel() != num_steps:
         return f"range_lrs(1e-5, 10, {num_steps}) should give {num_steps} lrs; got {lrs.numel()}."
+    if problem := tensor_problem("your list of lrs", lrs, want):
+        return problem
     if torch.allclose(lrs, want, rtol=1e-9):
         return None
     if torch.allclose(lrs, torch.linspace(start_lr, end_lr, num_steps, dtype=torch.float64)):
@@ -60,10 +63,11 @@ def check_range_lrs(range_lrs, start_lr=1e-5, end_lr=10.0, num_steps=31):
             "these lrs grow by equal amounts, so almost all of them are large: make each lr the "
             "previous one times the same factor (equal steps on a log scale)."
         )
-    if not math.isclose(lrs[0], start_lr) or not math.isclose(lrs[-1], end_lr):
+    first, last = lrs[0].item(), lrs[-1].item()
+    if not math.isclose(first, start_lr) or not math.isclose(last, end_lr):
         return (
             f"the first lr should be start_lr and the last end_lr exactly; yours run from "
-            f"{lrs[0]:.3g} to {lrs[-1]:.3g} (num_steps lrs have num_steps − 1 ratios between them)."
+            f"{first:.3g} to {last:.3g} (num_steps lrs have num_steps − 1 ratios between them)."
         )
     return "the first and last lrs are right, but not the ones between: use one constant ratio."
 
@@ -82,6 +86,8 @@ def check_decoupled_decay(decoupled_decay, lr=0.1, weight_decay=0.5, steps=5):
     for grad in grads:
         with torch.no_grad():
             call(decoupled_decay, mine, lr, weight_decay)
+        if problem := tensor_problem("your parameter", mine, want):
+            return problem
         for optimizer in optimizers:
             optimizer.param_groups[0]["params"][0].grad = grad.clone()
             optimizer.step()

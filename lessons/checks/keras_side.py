@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from lessons import schedules
-from lessons.checks import call, exercise
+from lessons.checks import call, exercise, number, shown
 from lessons.checks.scheduling import first_difference, lr_timeline
 
 __all__ = ["check_piecewise", "check_cosine_decay", "check_adam_eps"]
@@ -64,10 +64,12 @@ def check_adam_eps(torch_eps):
     """``torch_eps(epsilon, beta_2, step)``: the torch ``eps`` that makes step ``step`` of torch's
     Adam equal to Keras's Adam with ``epsilon``."""
     for epsilon, beta_2, step in ((1e-7, 0.999, 1), (1e-7, 0.999, 10), (1e-3, 0.9, 3)):
-        yours = call(torch_eps, epsilon, beta_2, step)
-        if not isinstance(yours, int | float):
+        answer = call(torch_eps, epsilon, beta_2, step)
+        yours = number(answer)
+        if yours is None:
             return (
-                f"torch_eps({epsilon:g}, {beta_2}, {step}) should return a number; got {yours!r}."
+                f"torch_eps({epsilon:g}, {beta_2}, {step}) should return a finite number; "
+                f"got {shown(answer)}."
             )
         right = eps_hat_to_torch(epsilon, beta_2, step)
         if not math.isclose(yours, right, rel_tol=1e-9):

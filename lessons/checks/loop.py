@@ -3,7 +3,7 @@
 import torch
 import torch.nn.functional as F
 
-from . import call, exercise
+from . import call, exercise, tensor_problem
 
 __all__ = ["check_logistic_grads", "check_train", "check_sgd_step"]
 
@@ -18,7 +18,7 @@ def _problem(seed=0):
 
 
 def _close(a, b):
-    return torch.is_tensor(a) and a.shape == b.shape and torch.allclose(a, b, rtol=1e-6, atol=1e-9)
+    return torch.allclose(a, b, rtol=1e-6, atol=1e-9)
 
 
 @exercise("Exercise 1: the gradients of logistic regression, by hand")
@@ -28,15 +28,14 @@ def check_logistic_grads(logistic_grads):
     w_ = w.clone().requires_grad_()
     b_ = b.clone().requires_grad_()
     F.binary_cross_entropy_with_logits(X @ w_ + b_, y).backward()
-    answer = call(logistic_grads, X, y, w.clone(), b.clone())
+    answer = call(logistic_grads, X.clone(), y.clone(), w.clone(), b.clone())
     if not (isinstance(answer, tuple) and len(answer) == 2):
         return "return a pair: (grad_w, grad_b)."
     raw = X @ w + b - y  # the residual with the sigmoid forgotten
     forgot_sigmoid = {"grad_w": X.T @ raw / len(X), "grad_b": raw.mean()}
     for name, got, want in [("grad_w", answer[0], w_.grad), ("grad_b", answer[1], b_.grad)]:
-        if not torch.is_tensor(got) or got.shape != want.shape:
-            shape = tuple(got.shape) if torch.is_tensor(got) else type(got).__name__
-            return f"{name} should be a tensor of shape {tuple(want.shape)}; got {shape}."
+        if problem := tensor_problem(name, got, want):
+            return problem
         if _close(got, want):
             continue
         if _close(got, -want):
@@ -83,9 +82,11 @@ def check_train(train, steps=10):
     ]:
         model, optimizer = _fresh_model()
         start = _params(model)
-        losses = trainer(model, optimizer, X, y, steps)
+        losses = trainer(model, optimizer, X.clone(), y.clone(), steps)
         runs[label] = (start, _params(model), losses)
     start, answer, losses = runs["answer"]
+    if problem := tensor_problem("the model's parameters", answer, start):
+        return problem
     if torch.allclose(answer, runs["right"][1], rtol=1e-9, atol=1e-12):
         if not isinstance(losses, list | tuple) or len(losses) != steps:
             return f"the parameters are right; now return the list of the {steps} losses too."
@@ -115,9 +116,16 @@ def check_sgd_step(sgd_step, lr=0.1, steps=3):
             for p in params:
                 p.grad = None
             ((X @ params[0] + params[1] - y) ** 2).mean().backward()
-        call(sgd_step, mine, lr)
+        call(sgd_step, list(mine), lr)
         optimizer.step()
         for p, q, p_before in zip(mine, theirs, before, strict=True):
+            if problem := tensor_problem("a parameter", p, q):
+                return problem
+            if not p.requires_grad:
+                return (
+                    "your step turned requires_grad off, so the next backward() gives no "
+                    "gradient: leave it on, and update inside `with torch.no_grad():`."
+                )
             if torch.allclose(p, q, rtol=1e-12, atol=1e-15):
                 continue
             if torch.equal(p.detach(), p_before):
