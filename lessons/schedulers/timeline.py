@@ -4,6 +4,8 @@ The one harness behind the checks' timelines, the explorers' torch markers and t
 comparisons; it drives torch's schedulers and the twins alike.
 """
 
+import math
+
 import numpy as np
 import torch
 
@@ -20,12 +22,20 @@ def record(optimizer, step, steps, keys=("lr",)):
     steps - 1 uses it, calling ``step()`` (the scheduler's) after each.
 
     ``optimizer.step()`` runs once, before the first ``step()``: all a scheduler sees of it (torch
-    warns if it never ran), and on a parameter without a gradient each run only costs time.
+    warns if it never ran), and on a parameter without a gradient each run only costs time. A value
+    that is not a plain, finite number (a str, a tensor, nan) is a ValueError naming step and key.
     """
     rows = {key: [] for key in keys}
     for t in range(steps):
         for key, row in rows.items():
-            row.append([group[key] for group in optimizer.param_groups])
+            values = [group[key] for group in optimizer.param_groups]
+            for value in values:
+                plain = isinstance(value, int | float) and not isinstance(value, bool)
+                if not (plain and math.isfinite(value)):
+                    raise ValueError(
+                        f"at step {t} the {key} is {value!r}, not a plain, finite number."
+                    )
+            row.append(values)
         if t == 0:
             optimizer.step()
         step()
