@@ -1,9 +1,11 @@
 """Differential learning rates in Keras and in torch: one experiment, two libraries.
 
-Keras has no parameter groups; a custom loop gives each set of variables its own optimizer. torch
-gives each set its own param group in one optimizer. On Keras's torch backend both loops are the
-same torch loop (``loss.backward()``), so from the same weights and the same batches the two reach
-the same weights, once Adam's eps means the same in both (notebook 07).
+Keras has no parameter groups; each set of variables gets its own optimizer, either in a custom loop
+(``train_keras``, how it works) or with the built-in ``MultiOptimizer`` under ``compile``/``fit``
+(``multi_optimizer``, ``fit_keras``). torch gives each set its own param group in one optimizer.
+On Keras's torch backend every one of these loops is the same torch loop (``loss.backward()``), so
+from the same weights and the same batches they reach the same weights, once Adam's eps means the
+same in both (notebook 07).
 
 Importing this module imports Keras on the torch backend (never TensorFlow).
 """
@@ -17,7 +19,17 @@ from lessons.models import mlp
 
 keras = keras_backend.keras()
 
-__all__ = ["keras_mlp", "torch_twin", "batches", "train_keras", "train_torch"]
+__all__ = [
+    "keras_mlp",
+    "torch_twin",
+    "permutations",
+    "batches",
+    "train_keras",
+    "two_groups",
+    "train_torch",
+    "multi_optimizer",
+    "fit_keras",
+]
 
 
 def keras_mlp(sizes=(64, 32, 10), seed=0):
@@ -40,11 +52,17 @@ def torch_twin(model):
     return twin
 
 
-def batches(n, epochs, batch_size=64, seed=0):
-    """Index tensors of the batches: each epoch a fresh permutation of ``range(n)``, seeded."""
+def permutations(n, epochs, seed=0):
+    """Each epoch's order: a fresh permutation of ``range(n)``, seeded as in ``training.fit``."""
     generator = torch.Generator().manual_seed(seed)
     for _ in range(epochs):
-        yield from torch.randperm(n, generator=generator).split(batch_size)
+        yield torch.randperm(n, generator=generator)
+
+
+def batches(n, epochs, batch_size=64, seed=0):
+    """Index tensors of the batches: each epoch's permutation cut into ``batch_size`` pieces."""
+    for order in permutations(n, epochs, seed):
+        yield from order.split(batch_size)
 
 
 def train_keras(model, X, y, eps, body_lr=1e-3, head_lr=1e-2, epochs=5, seed=0):
@@ -67,16 +85,20 @@ def train_keras(model, X, y, eps, body_lr=1e-3, head_lr=1e-2, epochs=5, seed=0):
     return losses
 
 
-def train_torch(model, X, y, eps, body_lr=1e-3, head_lr=1e-2, epochs=5, seed=0):
-    """torch Adam, one optimizer, the body (all but the last layer) and the head as two groups."""
-    head = model[-1]
+def two_groups(model, eps, body_lr=1e-3, head_lr=1e-2):
+    """torch Adam on an ``mlp``: the body (all but the last layer) and the head as two groups."""
     body = [p for module in model[:-1] for p in module.parameters()]
-    optimizer = torch.optim.Adam(
-        [{"params": body, "lr": body_lr}, {"params": head.parameters()}],
+    return torch.optim.Adam(
+        [{"params": body, "lr": body_lr}, {"params": model[-1].parameters()}],
         lr=head_lr,
         eps=eps,
         foreach=False,
     )
+
+
+def train_torch(model, X, y, eps, body_lr=1e-3, head_lr=1e-2, epochs=5, seed=0):
+    """torch Adam, one optimizer, the body (all but the last layer) and the head as two groups."""
+    optimizer = two_groups(model, eps, body_lr, head_lr)
     losses = []
     for batch in batches(len(X), epochs, seed=seed):
         loss = F.cross_entropy(model(X[batch]), y[batch])
@@ -85,3 +107,41 @@ def train_torch(model, X, y, eps, body_lr=1e-3, head_lr=1e-2, epochs=5, seed=0):
         optimizer.step()
         losses.append(loss.item())
     return losses
+
+
+def multi_optimizer(model, eps, body_lr=1e-3, head_lr=1e-2):
+    """Keras's built-in: one Adam for the head's variables (matched by path), one for the rest."""
+    head = model.layers[-1]
+    return keras.optimizers.MultiOptimizer(
+        keras.optimizers.OptimizerMap(
+            default_optimizer=keras.optimizers.Adam(learning_rate=body_lr, epsilon=eps),
+            # a regex over variable paths such as "sequential/dense_1/kernel", matched in full
+            optimizer_map={
+                f"{head.path}/.*": keras.optimizers.Adam(learning_rate=head_lr, epsilon=eps)
+            },
+        )
+    )
+
+
+def fit_keras(model, X, y, optimizer, epochs=5, seed=0, callbacks=()):
+    """``compile`` and ``fit`` on the batches of ``batches``; returns ``fit``'s history, all epochs.
+
+    One ``fit`` call per epoch, on that epoch's permutation and not shuffled again, so that Keras
+    sees torch's batches; ``initial_epoch`` gives the callbacks the true epoch number."""
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    model.compile(optimizer=optimizer, loss=loss)
+    history = {}
+    for epoch, order in enumerate(permutations(len(X), epochs, seed)):
+        run = model.fit(
+            X[order],
+            y[order],
+            batch_size=64,
+            initial_epoch=epoch,
+            epochs=epoch + 1,
+            shuffle=False,
+            verbose=0,
+            callbacks=list(callbacks),
+        )
+        for key, values in run.history.items():
+            history.setdefault(key, []).extend(values)
+    return history

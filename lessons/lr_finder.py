@@ -43,16 +43,7 @@ def lr_range_test(
     loss (an EMA); the test stops once the smoothed loss exceeds ``diverge`` times its best.
     Returns the lrs, the smoothed losses and the suggestion (the lr of the lowest loss / 10).
     """
-    if not 0.0 < start_lr < end_lr:
-        raise ValueError(
-            f"Invalid start_lr, end_lr: {start_lr}, {end_lr}; expected 0 < start < end"
-        )
-    if num_steps < 2:
-        raise ValueError(f"Invalid num_steps: {num_steps}; expected num_steps >= 2")
-    if not 0.0 <= beta < 1.0:
-        raise ValueError(f"Invalid beta: {beta}; expected 0 <= beta < 1")
-    if not diverge > 1.0:
-        raise ValueError(f"Invalid diverge: {diverge}; expected diverge > 1")
+    _check(start_lr, end_lr, num_steps, beta, diverge)
     saved = copy.deepcopy(model.state_dict()), copy.deepcopy(optimizer.state_dict())
     gamma = (end_lr / start_lr) ** (1 / (num_steps - 1))  # lr_t = start_lr·γᵗ
     generator = torch.Generator().manual_seed(seed)
@@ -84,3 +75,16 @@ def lr_range_test(
             "check the model, X, y and loss_fn"
         )
     return RangeTest(lrs, losses, suggestion=lrs[losses.index(min(losses))] / 10)
+
+
+def _check(start_lr, end_lr, num_steps, beta, diverge):
+    if not 0.0 < start_lr < end_lr:
+        raise ValueError(
+            f"Invalid start_lr, end_lr: {start_lr}, {end_lr}; expected 0 < start < end"
+        )
+    if num_steps < 2:
+        raise ValueError(f"Invalid num_steps: {num_steps}; expected num_steps >= 2")
+    if not 0.0 <= beta < 1.0:
+        raise ValueError(f"Invalid beta: {beta}; expected 0 <= beta < 1")
+    if not diverge > 1.0:
+        raise ValueError(f"Invalid diverge: {diverge}; expected diverge > 1")

@@ -23,10 +23,7 @@ def fit(
 ):
     """Minibatch training; ``scheduler.step()`` runs once per epoch, ``on_epoch(epoch, history)``
     after it. Returns ``history``: the loss of every step, and every group's lr at every step."""
-    if epochs < 0:
-        raise ValueError(f"Invalid epochs: {epochs}; expected epochs >= 0")
-    if batch_size < 1:
-        raise ValueError(f"Invalid batch_size: {batch_size}; expected batch_size >= 1")
+    _check(epochs, batch_size)
     device = next(model.parameters()).device
     X, y = X.to(device), y.to(device)
     generator = torch.Generator().manual_seed(seed)
@@ -46,6 +43,13 @@ def fit(
         if on_epoch is not None:
             on_epoch(epoch, history)
     return history
+
+
+def _check(epochs, batch_size):
+    if epochs < 0:
+        raise ValueError(f"Invalid epochs: {epochs}; expected epochs >= 0")
+    if batch_size < 1:
+        raise ValueError(f"Invalid batch_size: {batch_size}; expected batch_size >= 1")
 
 
 @torch.no_grad()

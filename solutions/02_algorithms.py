@@ -18,3 +18,8 @@ def adam_update(param, grad, exp_avg, exp_avg_sq, t, lr, betas, eps):
     m_hat = exp_avg / (1 - beta1**t)  # m̂ = m / (1 − β1ᵗ)
     v_hat = exp_avg_sq / (1 - beta2**t)  # v̂ = v / (1 − β2ᵗ)
     param.sub_(lr * m_hat / (v_hat.sqrt() + eps))  # param ← param − lr·m̂ / (√v̂ + eps)
+
+
+def max_stable_lr(h, momentum):
+    # the heavy ball on ½·h·x² is stable for 0 < lr·h < 2·(1 + momentum)
+    return 2 * (1 + momentum) / h

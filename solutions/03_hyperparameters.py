@@ -12,3 +12,8 @@ def range_lrs(start_lr, end_lr, num_steps):
 
 def decoupled_decay(param, lr, weight_decay):
     param.mul_(1 - lr * weight_decay)  # param ← param·(1 − lr·weight_decay)
+
+
+def first_step(grad, lr=0.01, eps=1e-8):
+    # m̂ = grad and √v̂ = |grad| after one step: the step is lr·|grad| / (|grad| + eps) ≈ lr
+    return lr * abs(grad) / (abs(grad) + eps)

@@ -21,3 +21,13 @@ def resume(optimizer, optimizer_state, scheduler_state):
     scheduler = lr_scheduler.CosineAnnealingLR(optimizer, T_max=50)
     scheduler.load_state_dict(scheduler_state)
     return scheduler
+
+
+def train(optimizer, scheduler, epochs, batches_per_epoch):
+    lrs = []
+    for _ in range(epochs):
+        for _ in range(batches_per_epoch):
+            lrs.append(optimizer.param_groups[0]["lr"])
+            optimizer.step()
+        scheduler.step()  # once per epoch: StepLR's step_size counts epochs
+    return lrs

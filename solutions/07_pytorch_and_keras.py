@@ -19,3 +19,8 @@ def cosine_decay(optimizer):
 
 def torch_eps(epsilon, beta_2, step):
     return epsilon / math.sqrt(1 - beta_2**step)
+
+
+def torch_patience(keras_patience):
+    # Keras reduces after `patience` epochs without improvement, torch after `patience + 1`
+    return keras_patience - 1

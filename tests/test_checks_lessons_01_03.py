@@ -206,3 +206,30 @@ def test_decoupled_decay():
         hyperparameters.check_decoupled_decay(forgets_lr), "AdamW", "(1 − lr·weight_decay)"
     )
     assert_wrong(hyperparameters.check_decoupled_decay(rebinds), "not shrunk")
+
+
+# --- the prediction exercises (Exercise 4 of 01, 02 and 03) --------------------------------
+
+
+def test_forgotten_zero_grad_accepts_the_prediction_and_names_the_zero_grad_answer():
+    assert_correct(loop.check_forgotten_zero_grad(solutions("01_training_loop").predict))
+    assert_wrong(loop.check_forgotten_zero_grad(lambda: 0.81), "with zero_grad")
+    assert_wrong(loop.check_forgotten_zero_grad(lambda: 0.5), "is not it")
+
+
+def test_momentum_stable_lr_accepts_the_reference_and_rejects_plain_sgds_limit():
+    assert_correct(algorithms.check_momentum_stable_lr(solutions("02_algorithms").max_stable_lr))
+    result = algorithms.check_momentum_stable_lr(lambda h, momentum: 2 / h)
+    assert_wrong(result, "still converges", "momentum raises it")
+    assert_wrong(
+        algorithms.check_momentum_stable_lr(lambda h, momentum: 4 * (1 + momentum) / h),
+        "already diverges",
+    )
+
+
+def test_adam_first_step_accepts_the_reference_and_names_sgds_step():
+    assert_correct(
+        hyperparameters.check_adam_first_step(solutions("03_hyperparameters").first_step)
+    )
+    assert_wrong(hyperparameters.check_adam_first_step(lambda grad: 0.01 * grad), "SGD's step")
+    assert_wrong(hyperparameters.check_adam_first_step(lambda grad: 0.001), "torch's Adam moves")

@@ -252,3 +252,32 @@ def test_open_exercises_are_not_answered(check):
 
     assert check(None).status == "not answered"
     assert check(stub).status == "not answered"
+
+
+# --- the prediction exercises (Exercise 4 of 04, 06 and 07) --------------------------------
+
+
+def test_layernorm_group_accepts_no_decay_and_explains_decay():
+    assert groups.check_layernorm_group(nb04.group_of_layernorm_weight)
+    assert_wrong(groups.check_layernorm_group(lambda: "decay"), "1-D gain", "no decay")
+    assert_wrong(groups.check_layernorm_group(lambda: "head"), 'return "decay" or "no decay"')
+
+
+def test_epoch_stepping_accepts_the_fix_and_names_per_batch_stepping():
+    assert scheduling.check_epoch_stepping(nb06.train)
+
+    def per_batch(optimizer, scheduler, epochs, batches_per_epoch):
+        lrs = []
+        for _ in range(epochs * batches_per_epoch):
+            lrs.append(optimizer.param_groups[0]["lr"])
+            optimizer.step()
+            scheduler.step()
+        return lrs
+
+    assert_wrong(scheduling.check_epoch_stepping(per_batch), "after two batches")
+
+
+def test_plateau_patience_accepts_one_less_and_rejects_the_same_number():
+    assert keras_side.check_plateau_patience(nb07.torch_patience)
+    assert_wrong(keras_side.check_plateau_patience(lambda p: p), "the lrs part at epoch")
+    assert_wrong(keras_side.check_plateau_patience(lambda p: p + 1), "the lrs part at epoch")

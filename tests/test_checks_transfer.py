@@ -80,3 +80,10 @@ def test_frozen_features_rejects_a_frozen_head():
         return torch.optim.Adam(model.head.parameters(), lr=lr)
 
     assert_wrong(transfer.check_frozen_features(all_frozen), "freeze model.body only")
+
+
+def test_frozen_count_accepts_the_head_and_rejects_every_parameter():
+    assert transfer.check_frozen_count(nb05.predict)
+    total = sum(p.numel() for p in SmallCNN().parameters())
+    assert_wrong(transfer.check_frozen_count(lambda: total), "every parameter")
+    assert_wrong(transfer.check_frozen_count(lambda: 2880), "its bias trains too")

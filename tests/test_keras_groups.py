@@ -56,8 +56,35 @@ def test_each_optimizer_or_group_moves_its_own_layers_at_its_own_lr(data, frozen
     start = keras_groups.torch_twin(model)
     keras_groups.train_keras(model, X, y, eps=1e-7, epochs=1, **lrs)
     keras_groups.train_torch(twin, X, y, eps=1e-8, epochs=1, **lrs)
-    after_keras = keras_groups.torch_twin(model)
+    fitted = keras_groups.keras_mlp()
+    keras_groups.fit_keras(fitted, X, y, keras_groups.multi_optimizer(fitted, eps=1e-7, **lrs), 1)
     layer = 0 if frozen == "body" else 2
-    for net in (after_keras, twin):
+    for net in (keras_groups.torch_twin(model), twin, keras_groups.torch_twin(fitted)):
         assert torch.equal(net[layer].weight, start[layer].weight)
         assert not torch.equal(net[2 - layer].weight, start[2 - layer].weight)
+
+
+def test_permutations_are_the_orders_that_batches_cuts():
+    orders = list(keras_groups.permutations(100, 2, seed=4))
+    cut = [b for order in orders for b in order.split(30)]
+    assert all(
+        torch.equal(a, b) for a, b in zip(cut, keras_groups.batches(100, 2, 30, 4), strict=True)
+    )
+
+
+def test_fit_keras_with_multi_optimizer_is_torchs_two_groups_under_fit(data):
+    from lessons.training import fit
+
+    X, y = data
+    model = keras_groups.keras_mlp()
+    twin = keras_groups.torch_twin(model)
+    history = keras_groups.fit_keras(
+        model, X, y, keras_groups.multi_optimizer(model, eps=1e-12), epochs=2
+    )
+    optimizer = keras_groups.two_groups(twin, eps=1e-12)
+    t = fit(twin, optimizer, X, y, epochs=2, batch_size=64)
+    assert len(history["loss"]) == 2
+    np.testing.assert_allclose(history["loss"], np.reshape(t["loss"], (2, -1)).mean(1), atol=1e-5)
+    after = keras_groups.torch_twin(model)
+    for a, b in zip(after.parameters(), twin.parameters(), strict=True):
+        assert torch.allclose(a, b, atol=1e-4)

@@ -38,9 +38,11 @@ def test_make_optimizer_rejects_an_unknown_method():
         transfer.make_optimizer("two group", SmallCNN(), 9)
 
 
-def test_gradual_unfreezing_needs_three_epochs():
+def test_gradual_unfreezing_needs_three_epochs_and_a_refused_call_freezes_nothing():
+    model = SmallCNN()
     with pytest.raises(ValueError, match="epochs: 2"):
-        transfer.make_optimizer("gradual", SmallCNN(), 2)
+        transfer.make_optimizer("gradual", model, 2)
+    assert all(p.requires_grad for p in model.parameters())
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,15 @@ from lessons import gan
 from lessons.checks import attempt, call, exercise, number, shown, tensor_problem
 from lessons.models import SmallCNN
 
-__all__ = ["check_cnn_groups", "check_unfreeze", "check_gan_round", "BODY_LR", "HEAD_LR", "DECAY"]
+__all__ = [
+    "check_cnn_groups",
+    "check_unfreeze",
+    "check_gan_round",
+    "BODY_LR",
+    "HEAD_LR",
+    "DECAY",
+    "check_layernorm_group",
+]
 
 BODY_LR, HEAD_LR, DECAY = 1e-3, 1e-2, 0.05
 
@@ -154,4 +162,20 @@ def check_gan_round(gan_round):
                 "only those of G's loss. Detach G(z) in D's loss and call opt_g.zero_grad() "
                 "before G's backward."
             )
+    return None
+
+
+@exercise("Exercise 4: which group for a LayerNorm weight?")
+def check_layernorm_group(group_of_layernorm_weight):
+    """``group_of_layernorm_weight()`` -> "decay" or "no decay"."""
+    answer = call(group_of_layernorm_weight)
+    if not isinstance(answer, str) or answer.strip().lower() not in {"decay", "no decay"}:
+        return f'return "decay" or "no decay"; got {answer!r}.'
+    norm = torch.nn.LayerNorm(4)
+    if answer.strip().lower() == "decay":
+        return (
+            f"a LayerNorm weight is a {norm.weight.dim()}-D gain, one number per feature, that "
+            "scales the normalised activations; decay pulls it toward 0 and shrinks them all "
+            "(the LayerNorm gain above). It goes with the biases: p.dim() < 2, no decay."
+        )
     return None

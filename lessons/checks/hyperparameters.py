@@ -7,7 +7,12 @@ import torch
 
 from . import call, exercise, number, shown, tensor_problem
 
-__all__ = ["check_max_stable_lr", "check_range_lrs", "check_decoupled_decay"]
+__all__ = [
+    "check_max_stable_lr",
+    "check_range_lrs",
+    "check_decoupled_decay",
+    "check_adam_first_step",
+]
 
 
 def _converges(h, lr, steps=200):
@@ -99,3 +104,28 @@ def check_decoupled_decay(decoupled_decay, lr=0.1, weight_decay=0.5, steps=5):
         f"Adam plus your decay ends {(mine - want).abs().max():.3g} away from AdamW: shrink the "
         "parameter by the factor (1 − lr·weight_decay), before the Adam step."
     )
+
+
+def _adam_first_step(grad, lr):
+    p = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    p.grad = torch.tensor([grad], dtype=torch.float64)
+    torch.optim.Adam([p], lr=lr).step()
+    return abs(p.item())
+
+
+@exercise("Exercise 4: predict the size of Adam's first step")
+def check_adam_first_step(first_step, lr=0.01):
+    """``first_step(grad)`` -> the size |Δp| of Adam's first step (lr 0.01, torch's defaults)."""
+    for grad in (1e-3, 1.0, 100.0):
+        size = call(first_step, grad)
+        if not isinstance(size, int | float):
+            return f"first_step({grad:g}) should return a number; got {size!r}."
+        right = _adam_first_step(grad, lr)
+        if math.isclose(size, lr * grad, rel_tol=1e-3) and grad != 1.0:
+            return (
+                f"first_step({grad:g}) = lr·grad is SGD's step. Adam divides m̂ by √v̂: "
+                "what are m̂ and √v̂ after one step?"
+            )
+        if not math.isclose(size, right, rel_tol=1e-3):
+            return f"first_step({grad:g}) = {size:g}; torch's Adam moves {right:.6g}."
+    return None

@@ -8,7 +8,7 @@ from lessons import schedules
 from lessons.checks import call, exercise, number, shown
 from lessons.checks.scheduling import first_difference, lr_timeline
 
-__all__ = ["check_piecewise", "check_cosine_decay", "check_adam_eps"]
+__all__ = ["check_piecewise", "check_cosine_decay", "check_adam_eps", "check_plateau_patience"]
 
 
 @exercise("Exercise 1: PiecewiseConstantDecay in torch")
@@ -81,5 +81,61 @@ def check_adam_eps(torch_eps):
             return (
                 f"for epsilon={epsilon:g}, beta_2={beta_2}, step={step} you give {yours}; "
                 f"the step matches with eps = {right:.6g}."
+            )
+    return None
+
+
+LOSSES = [1.0, 0.8, 0.81, 0.82, 0.83, 0.7, 0.71, 0.72, 0.73, 0.74, 0.75, 0.76]
+
+
+def _keras_plateau_lrs(patience):
+    """Keras's ReduceLROnPlateau driven by hand over ``LOSSES``: the lr of each epoch."""
+    from types import SimpleNamespace
+
+    from lessons.keras_backend import keras
+
+    optimizer = keras().optimizers.SGD(learning_rate=1.0)
+    callback = keras().callbacks.ReduceLROnPlateau(
+        monitor="val_loss", factor=0.5, patience=patience
+    )
+    callback.set_model(SimpleNamespace(optimizer=optimizer))
+    callback.on_train_begin()
+    lrs = []
+    for epoch, loss in enumerate(LOSSES):
+        lrs.append(float(optimizer.learning_rate))
+        callback.on_epoch_end(epoch, {"val_loss": loss})
+    return np.array(lrs)
+
+
+def _torch_plateau_lrs(patience):
+    import torch
+
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
+    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
+        optimizer, factor=0.5, patience=patience, threshold_mode="abs"
+    )
+    lrs = []
+    for loss in LOSSES:
+        lrs.append(optimizer.param_groups[0]["lr"])
+        scheduler.step(loss)
+    return np.array(lrs)
+
+
+@exercise("Exercise 4: ReduceLROnPlateau's patience in torch")
+def check_plateau_patience(torch_patience):
+    """``torch_patience(keras_patience)`` -> the torch ``patience`` that reduces when Keras does."""
+    for keras_patience in (1, 3):
+        patience = call(torch_patience, keras_patience)
+        if not isinstance(patience, int) or isinstance(patience, bool) or patience < 0:
+            return (
+                f"torch_patience({keras_patience}) should be a whole number >= 0; got {patience!r}."
+            )
+        keras_lrs, torch_lrs = _keras_plateau_lrs(keras_patience), _torch_plateau_lrs(patience)
+        epoch = first_difference(torch_lrs, keras_lrs)
+        if epoch is not None:
+            return (
+                f"with Keras patience={keras_patience} and torch patience={patience}, the lrs part "
+                f"at epoch {epoch}: Keras {keras_lrs[epoch]:g}, torch {torch_lrs[epoch]:g}. "
+                "Count how many epochs without improvement each waits before reducing."
             )
     return None

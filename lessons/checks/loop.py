@@ -1,11 +1,13 @@
 """Checks for notebook 01, the training loop: hand gradients, the step order, an SGD step."""
 
+import math
+
 import torch
 import torch.nn.functional as F
 
 from . import call, exercise, tensor_problem
 
-__all__ = ["check_logistic_grads", "check_train", "check_sgd_step"]
+__all__ = ["check_logistic_grads", "check_train", "check_sgd_step", "check_forgotten_zero_grad"]
 
 
 def _problem(seed=0):
@@ -138,3 +140,34 @@ def check_sgd_step(sgd_step, lr=0.1, steps=3):
             gap = (p - q).abs().max().item()
             return f"after a step the parameters differ from torch.optim.SGD's by {gap:.3g}."
     return None
+
+
+def _w_after_two_steps(lr, zero_grad):
+    """SGD on f(w) = ½·w² from w = 1, two steps, with or without ``zero_grad``."""
+    w = torch.ones((), dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.SGD([w], lr=lr)
+    for _ in range(2):
+        if zero_grad:
+            optimizer.zero_grad()
+        (0.5 * w**2).backward()
+        optimizer.step()
+    return w.item()
+
+
+@exercise("Exercise 4: predict what a forgotten zero_grad does")
+def check_forgotten_zero_grad(predict, lr=0.1):
+    """``predict()`` -> w after two SGD steps (lr 0.1) on ½·w² from w = 1, without ``zero_grad``."""
+    w = call(predict)
+    if not isinstance(w, int | float):
+        return f"predict() should return a number, w after two steps; got {w!r}."
+    if math.isclose(w, _w_after_two_steps(lr, zero_grad=False), rel_tol=1e-6):
+        return None
+    if math.isclose(w, _w_after_two_steps(lr, zero_grad=True), rel_tol=1e-6):
+        return (
+            f"{w:g} is w with zero_grad. Without it the second backward() adds the new gradient "
+            "to the one already in .grad, and step() uses the sum."
+        )
+    return (
+        f"w = {w:g} is not it. Step 1: .grad = w = 1, so w becomes 1 − lr. Step 2: .grad holds "
+        "the old gradient plus the new one. Work it out, or run it."
+    )

@@ -17,6 +17,7 @@ __all__ = [
     "check_warmup_lambda",
     "check_warmup_cosine",
     "check_resume",
+    "check_epoch_stepping",
 ]
 
 
@@ -112,3 +113,29 @@ def check_resume(resume):
         f"at resumed step {t} your lr is {yours[t]:.4g}, expected {right[t]:.4g}. Load both "
         "saved states: the optimizer's holds the current lr, the scheduler's its position."
     )
+
+
+@exercise("Exercise 4: step the scheduler once per epoch")
+def check_epoch_stepping(train, epochs=5, batches_per_epoch=3):
+    """``train(optimizer, scheduler, epochs, batches_per_epoch)`` -> the lr of every batch, with
+    ``optimizer.step()`` per batch and ``scheduler.step()`` once per epoch."""
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.1)
+    lrs = call(train, optimizer, scheduler, epochs, batches_per_epoch)
+    right = [0.1 * 0.1 ** (epoch // 2) for epoch in range(epochs) for _ in range(batches_per_epoch)]
+    try:
+        yours = np.asarray(lrs, dtype=float)
+    except (TypeError, ValueError):
+        return f"return the list of the {len(right)} lrs, one per batch; got {lrs!r}."
+    if yours.shape != (len(right),):
+        return f"return the list of the {len(right)} lrs, one per batch; got {lrs!r}."
+    index = first_difference(yours, np.array(right))
+    if index is None:
+        return None
+    if index == 2:
+        return (
+            "the lr fell after two batches: scheduler.step() still runs once per batch, but "
+            "StepLR(step_size=2) counts epochs here. Move it out of the batch loop."
+        )
+    epoch = index // batches_per_epoch
+    return f"at batch {index} (epoch {epoch}) the lr is {yours[index]:g}, not {right[index]:g}."

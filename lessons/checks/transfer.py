@@ -8,7 +8,12 @@ from torch import nn
 from lessons.checks import attempt, call, exercise, number, shown
 from lessons.models import SmallCNN
 
-__all__ = ["check_new_head", "check_layerwise_groups", "check_frozen_features"]
+__all__ = [
+    "check_new_head",
+    "check_layerwise_groups",
+    "check_frozen_features",
+    "check_frozen_count",
+]
 
 # SmallCNN's conv blocks, deepest first, and how many times `factor` divides each one's lr
 DEPTHS = {"head.": 0, "body.4.": 1, "body.2.": 2, "body.0.": 3}
@@ -117,4 +122,25 @@ def check_frozen_features(freeze):
         return "the body's weights moved: the features are supposed to stay frozen."
     if _unchanged(model.head, head):
         return "the head did not move after a step: give the optimizer model.head.parameters()."
+    return None
+
+
+@exercise("Exercise 4: predict how many numbers frozen features train")
+def check_frozen_count(predict):
+    """``predict()`` -> how many scalar parameters of ``SmallCNN()`` train with the body frozen."""
+    model = SmallCNN()
+    total = sum(p.numel() for p in model.parameters())
+    head = sum(p.numel() for p in model.head.parameters())
+    count = call(predict)
+    if not isinstance(count, int) or isinstance(count, bool):
+        return f"predict() should return a whole number; got {count!r}."
+    if count == total:
+        return f"{total} is every parameter; with the body frozen only the head trains."
+    if count == model.head.weight.numel():
+        return "that is the head's weight matrix alone; its bias trains too."
+    if count != head:
+        return (
+            f"{count} is not it. The head is nn.Linear({model.head.in_features}, "
+            f"{model.head.out_features}): a weight matrix and a bias."
+        )
     return None
