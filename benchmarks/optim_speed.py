@@ -15,15 +15,23 @@ Compiling the fused kernels takes a while: the first fused step is timed apart a
 inductor caches the compiled kernels on disk (TORCHINDUCTOR_CACHE_DIR, by default
 /tmp/torchinductor_$USER), so a second run skips the C++ compile.
 
+The twins beyond these nine (ASGD, Rprop, Adafactor, Muon, and Lion and ScheduleFreeAdamW against
+their reference packages) are timed on their default path only, on matrices (Muon takes nothing
+else); SparseAdam (sparse gradients) and LBFGS (a closure, many evaluations a step) are left out.
+
 Run: .venv/bin/python benchmarks/optim_speed.py [--repeats N] [--threads T] [--scale S] [--only A,B]
 """
 
 import argparse
+import contextlib
+import io
 import os
 import platform
 import statistics
 import time
 
+import lion_pytorch
+import schedulefree
 import torch
 
 import lessons.optim
@@ -56,6 +64,15 @@ COLUMNS = [
     "compile s",
 ]
 WORKLOADS = {"10M params, 100 tensors": (100, 100_000), "1M params, 1,000 tensors": (1000, 1_000)}
+# the other twins: (the reference class, its arguments); timed on 100 matrices of 1000 x 100
+DEFAULT_PATH_ONLY = {
+    "ASGD": (torch.optim.ASGD, dict(lr=0.01, foreach=False)),
+    "Rprop": (torch.optim.Rprop, dict(lr=0.01, foreach=False)),
+    "Adafactor": (torch.optim.Adafactor, dict(lr=0.01, foreach=False)),
+    "Muon": (torch.optim.Muon, dict(lr=0.02)),
+    "Lion": (lion_pytorch.Lion, dict(lr=1e-4, weight_decay=0.01)),
+    "ScheduleFreeAdamW": (schedulefree.AdamWScheduleFreeReference, dict(lr=0.001)),
+}
 
 
 def cpu_model() -> str:
@@ -163,6 +180,37 @@ def main():
                 f"| {'-' if compile_s is None else f'{compile_s:.1f}'} |",
                 flush=True,
             )
+    time_default_paths(args.repeats, args.scale)
+
+
+def time_default_paths(repeats, scale):
+    """Ours against the reference, one step each in turn: (median ms ours, median ms reference)."""
+    rows = max(1, int(1000 * scale))
+    gen = torch.Generator().manual_seed(0)
+    params = [torch.randn(rows, 100, generator=gen).requires_grad_() for _ in range(100)]
+    for p in params:
+        p.grad = torch.randn(rows, 100, generator=gen) * 1e-3
+    print("\nThe other twins, default path, 100 matrices of", f"{rows} x 100:")
+    print("| optimizer | reference | ours ms | reference ms | ours / reference |")
+    print("|---|---|---:|---:|---:|")
+    for name, (reference, kwargs) in DEFAULT_PATH_ONLY.items():
+        ours_kwargs = {k: v for k, v in kwargs.items() if k != "foreach"}
+        opts = [getattr(lessons.optim, name)(params, **ours_kwargs), reference(params, **kwargs)]
+        for opt in opts:
+            with contextlib.redirect_stdout(io.StringIO()):  # schedulefree prints the switch
+                getattr(opt, "train", lambda: None)()  # schedule-free steps in train mode only
+            opt.step()  # warm-up: creates the state
+        times = [[], []]
+        for _ in range(repeats):
+            for opt, ts in zip(opts, times, strict=True):
+                start = time.perf_counter()
+                opt.step()
+                ts.append(time.perf_counter() - start)
+        ours, theirs = (1e3 * statistics.median(ts) for ts in times)
+        root = reference.__module__.split(".")[0]
+        source = f"{'torch.optim' if root == 'torch' else root}.{reference.__name__}"
+        ratio = ours / theirs
+        print(f"| {name} | {source} | {ours:.1f} | {theirs:.1f} | {ratio:.2f} |", flush=True)
 
 
 if __name__ == "__main__":
