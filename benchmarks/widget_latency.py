@@ -28,6 +28,7 @@ from lessons.schedules import SCHEDULES  # noqa: E402
 from lessons.widgets import (  # noqa: E402
     compare_schedules,
     group_explorer,
+    phase_explorer,
     schedule_explorer,
     trajectory_explorer,
 )
@@ -111,6 +112,8 @@ def main():
         ("group_explorer()", group_explorer, None),
         ("trajectory_explorer()", trajectory_explorer, None),
         ("trajectory_explorer(), lr only (all six rerun)", trajectory_explorer, "lr"),
+        ("trajectory_explorer(noise=1.0)", lambda: trajectory_explorer(noise=1.0), None),
+        ("phase_explorer()", phase_explorer, None),
     ]
     load = os.getloadavg()[0]
     print(f"{os.cpu_count()} CPUs, torch threads 1, load average {load:.1f} at start\n")

@@ -5,7 +5,7 @@ import math
 import warnings
 
 import numpy as np
-from torch.optim.lr_scheduler import CosineAnnealingLR, LambdaLR
+from torch.optim.lr_scheduler import CosineAnnealingLR, LambdaLR, StepLR
 
 from lessons import schedules
 from lessons.checks import Wrong, call, exercise
@@ -119,8 +119,8 @@ def check_resume(resume):
 def check_epoch_stepping(train, epochs=5, batches_per_epoch=3):
     """``train(optimizer, scheduler, epochs, batches_per_epoch)`` -> the lr of every batch, with
     ``optimizer.step()`` per batch and ``scheduler.step()`` once per epoch."""
-    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
-    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.1)
+    optimizer = dummy_optimizer([0.1])
+    scheduler = StepLR(optimizer, step_size=2, gamma=0.1)
     lrs = call(train, optimizer, scheduler, epochs, batches_per_epoch)
     right = [0.1 * 0.1 ** (epoch // 2) for epoch in range(epochs) for _ in range(batches_per_epoch)]
     try:

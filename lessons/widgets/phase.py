@@ -18,7 +18,7 @@ from lessons import optim
 from lessons.surfaces import run_trajectory, scaled_quadratic
 
 from ._explorer import Explorer
-from .axes import DPI
+from .axes import DPI, step_ceiling
 from .controls import checkbox, float_slider, int_slider, log_slider
 
 LR_MAX, MOMENTUM_MAX = 4.0, 0.99  # with L = 1, lr < 2 + 2β < 4 is the whole stable region
@@ -111,7 +111,7 @@ class PhaseExplorer(Explorer):
         self.lines["path"].set_data(path[:, 0], path[:, 1])
         self.lines["error"].set_data(k, np.clip(errors, *ERROR_LIMITS))
         self.lines["predicted"].set_data(k, np.clip(errors[0] * predicted**k, *ERROR_LIMITS))
-        self.ax_error.set_xlim(0, steps)
+        self.ax_error.set_xlim(0, step_ceiling(steps))  # a new background only every few stops
         measured = theory.measured_rate(errors, window=min(60, steps // 4))
         self.ax_error.set_title(f"ρ = {predicted:.3f} predicted, {measured:.3f} run", fontsize=9)
 
