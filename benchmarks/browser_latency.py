@@ -11,9 +11,10 @@ Each press is also split into steps, all on one clock (the kernel's ``time.time(
 reads), the callback (``draw``, then ``render`` = blit + ``png``), callback end -> ``src`` set
 (the message back), ``src`` -> painted (the browser decodes the PNG); and the PNG's bytes.
 
-A drag moves the mouse by 1/60 of the track every 16 ms (60 Hz) for a second, then lets go; it
-counts the pictures painted while dragging and after release, and the time from release to the
-last picture (a backlog would keep painting long after the mouse stops).
+A drag moves the first handle over half its track in 60 mouse moves about 16 ms apart, then lets
+go; it counts the pictures painted while dragging and after release, and the time from release to
+the last picture (a backlog would keep painting long after the mouse stops). The floor's pictures
+are a schedule explorer's (640 x 320); larger ones take a little longer to decode (src -> painted).
 
     .venv/bin/python benchmarks/browser_latency.py [--presses 12] [--only TEXT]
 """
