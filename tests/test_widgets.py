@@ -25,6 +25,7 @@ from lessons.surfaces import SURFACES, run_trajectory  # noqa: E402
 from lessons.widgets import (  # noqa: E402
     compare_schedules,
     group_explorer,
+    phase_explorer,
     schedule_explorer,
     trajectory_explorer,
 )
@@ -455,3 +456,29 @@ def test_a_slider_that_does_nothing_is_hidden_until_it_matters():
     assert cosine.sliders["warmup_target"].layout.display == "none"  # warmup_steps = 0
     cosine.sliders["warmup_steps"].value = 20
     assert cosine.sliders["warmup_target"].layout.display is None
+
+
+@pytest.mark.parametrize(
+    "make, control, values",
+    [
+        (group_explorer, "head_lr", [0.0112, 0.0126, 0.0112, 0.01, 0.0112]),  # 10**-2: a decade
+        (lambda: schedule_explorer("StepLR"), "base_lr", [0.5, 0.112, 0.562, 0.1, 0.5]),
+        (phase_explorer, "steps", [200, 150, 200, 150]),
+    ],
+)
+def test_a_move_back_draws_the_picture_a_fresh_explorer_draws(make, control, values):
+    """Backgrounds are kept by axis limits, so a move back reuses one instead of drawing it: the
+    picture must be the one drawn from scratch, and a run of moves (a drag) ends on the last."""
+    explorer, fresh = make(), make()
+    full_draws = []
+    explorer.figure.canvas.draw = lambda draw=explorer.figure.canvas.draw: full_draws.append(draw())
+    limits = {tuple(tuple(ax.viewLim.bounds) for ax in explorer.figure.axes)}
+    for value in values:
+        explorer.sliders[control].value = value
+        limits.add(tuple(tuple(ax.viewLim.bounds) for ax in explorer.figure.axes))
+        fresh.sliders[control].value = value
+        fresh.invalidate()
+        fresh.refresh()
+        assert bytes(explorer.image.value) == bytes(fresh.image.value), value
+    assert len(limits) == 2  # the moves went to other axis limits and back, several times
+    assert len(full_draws) == 1  # the first background was kept, then reused
