@@ -16,6 +16,7 @@ __all__ = [
     "ns_singular_values",
     "MuonWithAdamW",
     "language_model",
+    "final_values",
     "max_difference",
     "fit_averaged",
 ]
@@ -77,8 +78,8 @@ class MuonWithAdamW:
     """Muon on the hidden matrices and AdamW on the rest, stepped together: the two param groups
     as two optimizers, since torch's Muon refuses anything that is not 2-D.
 
-    ``MuonWithAdamW(model.parameters(), lr=...)`` gives the first Linear of a model's parameters
-    to Muon: for the race's MLP, its one hidden weight matrix.
+    ``MuonWithAdamW(model.parameters(), lr=...)`` gives Muon every 2-D parameter but the last
+    (the head): for the race's MLP, its one hidden weight matrix.
     """
 
     def __init__(self, params, lr, adamw_lr=3e-3, **muon_hyperparameters):
@@ -118,30 +119,43 @@ def language_model(vocabulary=50, width=16):
     )
 
 
-def max_difference(ours, reference, shapes, steps=20, seed=0, dtype=torch.float32):
-    """Largest |θ_ours − θ_reference| after ``steps`` steps on the same random gradients.
+def final_values(build, shapes, steps=20, seed=0, dtype=torch.float32, eval_mode=True):
+    """The parameters after ``steps`` steps of ``build(params)`` on seeded random gradients.
 
-    ``ours`` and ``reference`` build an optimizer from a list of parameters; an optimizer with
-    ``train()`` (schedule-free) is put in train mode first and in eval mode at the end, so x,
-    the average, is compared.
+    ``build`` returns a torch-style optimizer, or a Keras one (it has ``apply``): that one gets
+    Keras variables with the same starting values and the same gradients. An optimizer with
+    ``train()`` (schedule-free) is put in train mode first and, with ``eval_mode``, in eval mode
+    at the end, so x, the average, is returned (else y, where the gradients were taken).
     """
     generator = torch.Generator().manual_seed(seed)
-    start = [torch.randn(shape, generator=generator, dtype=dtype) for shape in shapes]
-    runs = []
-    for build in (ours, reference):
-        params = [p.clone().requires_grad_() for p in start]
-        optimizer = build(params)
-        if hasattr(optimizer, "train"):
-            optimizer.train()
-        grads = torch.Generator().manual_seed(seed + 1)
+    params = [torch.randn(shape, generator=generator, dtype=dtype) for shape in shapes]
+    params = [p.requires_grad_() for p in params]
+    optimizer = build(params)
+    grads = torch.Generator().manual_seed(seed + 1)
+    draw = [lambda p=p: torch.randn(p.shape, generator=grads, dtype=dtype) for p in params]
+    if not hasattr(optimizer, "step"):  # Keras
+        from lessons.keras_backend import keras
+
+        variables = [keras().Variable(p.detach().clone()) for p in params]
         for _ in range(steps):
-            for p in params:
-                p.grad = torch.randn(p.shape, generator=grads, dtype=dtype)
-            optimizer.step()
-        if hasattr(optimizer, "eval"):
-            optimizer.eval()
-        runs.append(params)
-    return max((a - b).abs().max().item() for a, b in zip(*runs, strict=True))
+            optimizer.apply([g() for g in draw], variables)
+        return [v.value.detach().clone() for v in variables]
+    if hasattr(optimizer, "train"):
+        optimizer.train()
+    for _ in range(steps):
+        for p, g in zip(params, draw, strict=True):
+            p.grad = g()
+        optimizer.step()
+    if eval_mode and hasattr(optimizer, "eval"):
+        optimizer.eval()
+    return [p.detach() for p in params]
+
+
+def max_difference(ours, reference, shapes, steps=20, seed=0, dtype=torch.float32):
+    """Largest |θ_ours − θ_reference| after ``steps`` steps on the same random gradients."""
+    a = final_values(ours, shapes, steps, seed, dtype)
+    b = final_values(reference, shapes, steps, seed, dtype)
+    return max((x - y).abs().max().item() for x, y in zip(a, b, strict=True))
 
 
 def fit_averaged(model, optimizer, averaged, X, y, epochs, batch_size=64, seed=0):
