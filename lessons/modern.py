@@ -24,6 +24,8 @@ __all__ = [
 
 def quadratic(kappa: float, angle: float) -> torch.Tensor:
     """H = R·diag(1, κ)·Rᵀ, R a rotation by ``angle`` radians: f(x) = ½·xᵀHx, float64."""
+    if not kappa > 0:
+        raise ValueError(f"Invalid kappa: {kappa}; expected a curvature ratio > 0")
     c, s = math.cos(angle), math.sin(angle)
     R = torch.tensor([[c, -s], [s, c]], dtype=torch.float64)
     return R @ torch.diag(torch.tensor([1.0, kappa], dtype=torch.float64)) @ R.T
@@ -57,7 +59,7 @@ def minimise(optimizer_class, H, steps, *, noise=0.0, seed=0, **hyperparameters)
     for _ in range(steps):
         optimizer.step(closure)
         losses.append((0.5 * x @ H @ x).item())
-    return torch.tensor(losses)
+    return torch.tensor(losses, dtype=torch.float64)
 
 
 def ns_singular_values(G, iterations, ns_coefficients=(3.4445, -4.7750, 2.0315)):
@@ -85,6 +87,8 @@ class MuonWithAdamW:
     def __init__(self, params, lr, adamw_lr=3e-3, **muon_hyperparameters):
         params = list(params)
         matrices = [p for p in params if p.ndim == 2][:-1]  # all but the head
+        if not matrices:
+            raise ValueError("Invalid params: expected at least two 2-D weights (hidden and head)")
         rest = [p for p in params if all(p is not q for q in matrices)]
         self.muon = optim.Muon(matrices, lr=lr, **muon_hyperparameters)
         self.adamw = optim.AdamW(rest, lr=adamw_lr)
