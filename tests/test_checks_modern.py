@@ -2,6 +2,7 @@
 
 import math
 
+import pytest
 from test_checks_lessons_01_03 import assert_correct, assert_wrong, solutions
 
 from lessons.checks import modern
@@ -79,3 +80,11 @@ def test_muon_groups():
     twice = lambda model: (list(model.parameters()), list(model.parameters()))  # noqa: E731
     assert_wrong(modern.check_muon_groups(twice), "exactly one")
     assert_wrong(modern.check_muon_groups(lambda model: None), "two lists")
+
+
+@pytest.mark.parametrize("returned", [None, "0.1", "ab", 3])
+@pytest.mark.parametrize("check", CHECKS[1:], ids=lambda check: check.__name__)
+def test_a_wrong_type_is_wrong_not_a_crash(check, returned):
+    result = check(lambda *args: returned)
+    assert result.status == "wrong", result
+    assert result.message and "Traceback" not in result.message, result.message
