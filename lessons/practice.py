@@ -135,8 +135,9 @@ def warmup_run(optimizer_class, lr, X, y, warmup_steps=0, seed=0, steps=60, batc
 
 
 def sharpness(model, X, y, iters=20, seed=0):
-    """The largest eigenvalue λ of the Hessian of the full-batch loss, by power iteration on
-    Hessian-vector products. Gradient descent on a quadratic is stable while lr < 2/λ."""
+    """The eigenvalue λ of the Hessian of the full-batch loss largest in magnitude (the largest
+    when it is positive), by power iteration on Hessian-vector products. Gradient descent on a
+    quadratic is stable while lr < 2/λ."""
     if not (isinstance(iters, int) and iters >= 1):
         raise ValueError(f"Invalid iters: {iters}; expected an integer >= 1")
     params = list(model.parameters())
