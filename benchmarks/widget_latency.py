@@ -28,6 +28,7 @@ from lessons.schedules import SCHEDULES  # noqa: E402
 from lessons.widgets import (  # noqa: E402
     compare_schedules,
     group_explorer,
+    newton_schulz_explorer,
     phase_explorer,
     schedule_explorer,
     trajectory_explorer,
@@ -114,6 +115,7 @@ def main():
         ("trajectory_explorer(), lr only (all six rerun)", trajectory_explorer, "lr"),
         ("trajectory_explorer(noise=1.0)", lambda: trajectory_explorer(noise=1.0), None),
         ("phase_explorer()", phase_explorer, None),
+        ("newton_schulz_explorer()", newton_schulz_explorer, None),
     ]
     load = os.getloadavg()[0]
     print(f"{os.cpu_count()} CPUs, torch threads 1, load average {load:.1f} at start\n")

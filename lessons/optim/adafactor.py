@@ -71,6 +71,7 @@ class Adafactor(ScratchOptimizer):
         d=1.0,
         weight_decay=0.0,
         *,
+        foreach=None,
         maximize=False,
     ):
         require(not isinstance(lr, Tensor) or lr.numel() == 1, "Tensor lr must be 1-element")
@@ -86,6 +87,7 @@ class Adafactor(ScratchOptimizer):
             eps=eps,
             d=d,
             weight_decay=weight_decay,
+            foreach=foreach,  # accepted as torch's; the multi-tensor path is not written yet
             maximize=maximize,
         )
         super().__init__(params, defaults)

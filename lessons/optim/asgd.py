@@ -55,13 +55,20 @@ class ASGD(ScratchOptimizer):
         alpha=0.75,
         t0=1e6,
         weight_decay=0,
+        foreach=None,
         *,
         maximize=False,
     ):
         check_lr(lr)
         require(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
         defaults = dict(
-            lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay, maximize=maximize
+            lr=lr,
+            lambd=lambd,
+            alpha=alpha,
+            t0=t0,
+            weight_decay=weight_decay,
+            foreach=foreach,  # accepted as torch's; the multi-tensor path is not written yet
+            maximize=maximize,
         )
         super().__init__(params, defaults)
 

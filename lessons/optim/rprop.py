@@ -47,11 +47,13 @@ class Rprop(ScratchOptimizer):
         etas=(0.5, 1.2),
         step_sizes=(1e-6, 50),
         *,
+        foreach=None,
         maximize=False,
     ):
         check_lr(lr)
         require(0.0 < etas[0] < 1.0 < etas[1], f"Invalid eta values: {etas[0]}, {etas[1]}")
-        defaults = dict(lr=lr, etas=etas, step_sizes=step_sizes, maximize=maximize)
+        # foreach is accepted as torch's; the multi-tensor path is not written yet
+        defaults = dict(lr=lr, etas=etas, step_sizes=step_sizes, foreach=foreach, maximize=maximize)
         super().__init__(params, defaults)
 
     def init_state(self, p, group):

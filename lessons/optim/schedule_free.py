@@ -66,6 +66,7 @@ class ScheduleFreeAdamW(ScratchOptimizer):
         r=0,
         weight_lr_power=2,
         decay_at_z=False,
+        foreach=False,  # accepted and ignored, as the package does
     ):
         check_adam_family(lr, betas, eps, weight_decay)
         require(

@@ -43,6 +43,7 @@ def sparse_adam_update(
 
 class SparseAdam(ScratchOptimizer):
     update = staticmethod(sparse_adam_update)
+    sparse_error = None  # sparse gradients are all it takes
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, maximize=False):
         require(not isinstance(lr, Tensor) or lr.numel() == 1, "Tensor lr must be 1-element")

@@ -1,8 +1,9 @@
-"""Slider explorers: schedules, schedules side by side, parameter groups, optimizer races, and
-momentum's phase diagram."""
+"""Slider explorers: schedules, schedules side by side, parameter groups, optimizer races,
+momentum's phase diagram, and Muon's Newton-Schulz iterations."""
 
 from .compare import compare_schedules
 from .groups import group_explorer
+from .newton_schulz import newton_schulz_explorer
 from .phase import phase_explorer
 from .schedule import schedule_explorer
 from .trajectory import trajectory_explorer
@@ -13,4 +14,5 @@ __all__ = [
     "group_explorer",
     "trajectory_explorer",
     "phase_explorer",
+    "newton_schulz_explorer",
 ]

@@ -11,7 +11,9 @@ import torch
 
 from lessons.modern import ns_singular_values
 
-from ._explorer import Explorer, figure, int_slider, set_title
+from ._explorer import Explorer
+from .axes import figure, set_title
+from .controls import int_slider
 
 MAX_ITERATIONS = 10
 
