@@ -9,7 +9,7 @@ import math
 
 import torch
 
-from . import call, exercise
+from . import call, exercise, number
 
 __all__ = ["check_stability_prediction", "check_momentum_max_lr", "check_polyak_momentum"]
 
@@ -23,17 +23,6 @@ def _final_error(lr, momentum, curvatures, steps=600, nesterov=False):
         x.grad = c * x.detach()
         optimizer.step()
     return x.detach().norm().item()
-
-
-def _number(value):
-    """A finite float from a numeric answer, or None (a str, a bool, nan, an overflow...)."""
-    if isinstance(value, str | bytes | bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError, OverflowError, RuntimeError):
-        return None
-    return number if math.isfinite(number) else None
 
 
 @exercise("Exercise 1: predict, then run")
@@ -62,7 +51,7 @@ def check_stability_prediction(predicted):
 def check_momentum_max_lr(max_lr):
     for momentum, L in ((0.9, 1.0), (0.5, 4.0), (0.0, 10.0), (0.99, 0.5)):
         answer = call(max_lr, momentum, L)
-        lr = _number(answer)
+        lr = number(answer)
         if lr is None or lr <= 0:
             return f"max_lr({momentum}, {L}) should be a positive number; got {answer!r}."
         if _final_error(0.98 * lr, momentum, [L]) >= 1:
@@ -87,7 +76,7 @@ def check_momentum_max_lr(max_lr):
 def check_polyak_momentum(polyak_momentum):
     for kappa in (4.0, 100.0, 1e4):
         answer = call(polyak_momentum, kappa)
-        beta = _number(answer)
+        beta = number(answer)
         root = math.sqrt(kappa)
         want = ((root - 1) / (root + 1)) ** 2
         if beta is None or not 0 <= beta < 1:

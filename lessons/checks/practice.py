@@ -6,7 +6,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from lessons.checks import call, exercise
+from lessons.checks import call, exercise, number
 from lessons.data import digits
 from lessons.models import mlp
 from lessons.practice import train
@@ -50,8 +50,8 @@ def check_prediction(predicted):
     by k = 4 over the first step with it divided."""
     if not (isinstance(predicted, dict) and set(predicted) == {"SGD", "Adam"}):
         return f'give a dict {{"SGD": number, "Adam": number}}; got {predicted!r}.'
-    if not all(isinstance(v, int | float) for v in predicted.values()):
-        return f"each prediction should be a number; got {predicted!r}."
+    if any(number(v) is None for v in predicted.values()):
+        return f"each prediction should be a finite number; got {predicted!r}."
     measured = {
         "SGD": first_step_ratio(torch.optim.SGD, lr=0.1),
         "Adam": first_step_ratio(torch.optim.Adam, lr=1e-3),

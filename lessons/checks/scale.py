@@ -4,7 +4,7 @@ import math
 
 import torch
 
-from lessons.checks import call, exercise
+from lessons.checks import call, exercise, number
 from lessons.distributed.bill import bill
 from lessons.distributed.zero import partition
 
@@ -29,7 +29,7 @@ def _adam_state() -> float:
 @exercise(f"Exercise 1: predict a ZeRO-1 rank's bill at {RANKS} ranks")
 def check_prediction(prediction):
     """``prediction``: bytes per parameter on one of RANKS ranks; mixed-precision Adam, ZeRO-1."""
-    if not isinstance(prediction, int | float):
+    if number(prediction) is None:
         return f"write your prediction as a number of bytes per parameter, not {prediction!r}."
     right = _truth(1, RANKS, _adam_state())
     if math.isclose(prediction, right):
