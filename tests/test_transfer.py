@@ -66,6 +66,14 @@ def test_each_method_gives_body_and_head_their_lr(method, body_lr, head_lr):
     assert all(p.requires_grad for p in model.head.parameters())
 
 
+def test_scratch_lr_sets_the_from_scratch_lr_only():
+    model = SmallCNN()
+    optimizer, _ = transfer.make_optimizer("from scratch", model, 9, scratch_lr=3e-3)
+    assert set(lr_of_each(optimizer, model).values()) == {3e-3}
+    optimizer, _ = transfer.make_optimizer("one low lr", model, 9, scratch_lr=3e-3)
+    assert set(lr_of_each(optimizer, model).values()) == {transfer.BODY_LR}
+
+
 def test_gradual_unfreezing_thaws_block_3_then_blocks_1_and_2():
     model = transfer.with_new_head(pretrained_stand_in(), seed=0)
     optimizer, thaw = transfer.make_optimizer("gradual", model, 6)

@@ -8,6 +8,7 @@ When they part, it tries the usual mistakes and names the one the answer made.
 import torch
 
 from . import call, exercise, tensor_problem
+from .hyperparameters import quadratic_descent
 
 __all__ = [
     "check_momentum_update",
@@ -157,17 +158,6 @@ def check_adam_update(adam_update, lr=0.01, betas=(0.9, 0.999), eps=1e-3):
     return _judge(answer, want, mistakes, grads, ["exp_avg", "exp_avg_sq"])
 
 
-def _heavy_ball(h, lr, momentum, steps=1000):
-    """|x| after torch.optim.SGD with ``momentum`` on f(x) = ½·h·x² from x = 1."""
-    x = torch.ones((), dtype=torch.float64, requires_grad=True)
-    optimizer = torch.optim.SGD([x], lr=lr, momentum=momentum)
-    for _ in range(steps):
-        optimizer.zero_grad()
-        (0.5 * h * x**2).backward()
-        optimizer.step()
-    return x.abs().item()
-
-
 @exercise("Exercise 4: the largest stable lr with momentum")
 def check_momentum_stable_lr(max_stable_lr):
     """``max_stable_lr(h, momentum)`` -> the largest lr at which SGD with ``momentum`` on
@@ -176,9 +166,9 @@ def check_momentum_stable_lr(max_stable_lr):
         lr = call(max_stable_lr, h, momentum)
         if not isinstance(lr, int | float) or not lr > 0:
             return f"max_stable_lr({h}, {momentum}) should be a positive number; got {lr!r}."
-        if not _heavy_ball(h, 0.97 * lr, momentum) < 1:  # nan: it overflowed
+        if not quadratic_descent(h, 0.97 * lr, momentum, steps=1000) < 1:  # nan: it overflowed
             return f"with h = {h}, momentum = {momentum}, lr = 0.97 × {lr:.4g} already diverges."
-        if _heavy_ball(h, 1.03 * lr, momentum) < 1:
+        if quadratic_descent(h, 1.03 * lr, momentum, steps=1000) < 1:
             hint = " That is plain SGD's limit: momentum raises it." * (lr * h < 2.01)
             return (
                 f"with h = {h}, momentum = {momentum}, lr = 1.03 × {lr:.4g} still converges, so a "

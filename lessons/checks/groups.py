@@ -176,6 +176,7 @@ def check_layernorm_group(group_of_layernorm_weight):
         return (
             f"a LayerNorm weight is a {norm.weight.dim()}-D gain, one number per feature, that "
             "scales the normalised activations; decay pulls it toward 0 and shrinks them all "
-            "(the LayerNorm gain above). It goes with the biases: p.dim() < 2, no decay."
+            "(the LayerNorm gain above). The usual convention (nanoGPT, BERT) puts it with the "
+            "biases for that reason: p.dim() < 2, no decay."
         )
     return None

@@ -15,15 +15,16 @@ __all__ = [
 ]
 
 
-def _converges(h, lr, steps=200):
-    """Whether torch.optim.SGD on f(x) = ½·h·x² from x = 1 ends nearer 0 (nan does not)."""
+def quadratic_descent(h, lr, momentum=0.0, steps=200):
+    """|x| after torch.optim.SGD (with ``momentum``) on f(x) = ½·h·x² from x = 1: below 1 when
+    it converges (nan, an overflow, is not)."""
     x = torch.ones((), dtype=torch.float64, requires_grad=True)
-    optimizer = torch.optim.SGD([x], lr=lr)
+    optimizer = torch.optim.SGD([x], lr=lr, momentum=momentum)
     for _ in range(steps):
         optimizer.zero_grad()
         (0.5 * h * x**2).backward()
         optimizer.step()
-    return x.abs().item() < 1
+    return x.abs().item()
 
 
 @exercise("Exercise 1: the largest stable learning rate")
@@ -33,12 +34,12 @@ def check_max_stable_lr(max_stable_lr):
         lr = number(answer)
         if lr is None or lr <= 0:
             return f"max_stable_lr({h}) should be a positive, finite number; got {shown(answer)}."
-        if not _converges(h, 0.98 * lr):
+        if not quadratic_descent(h, 0.98 * lr) < 1:
             return (
                 f"at lr = 0.98 × {lr:.4g} gradient descent on ½·{h}·x² already fails to converge: "
                 "each step multiplies x by (1 − lr·h); find where |1 − lr·h| reaches 1."
             )
-        if _converges(h, 1.02 * lr):
+        if quadratic_descent(h, 1.02 * lr) < 1:
             hint = " Careful: lr = 1/h is the lr that jumps to the minimum in one step." * (
                 math.isclose(lr, 1 / h)
             )

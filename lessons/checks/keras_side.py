@@ -8,7 +8,7 @@ from lessons import schedules
 from lessons.checks import call, exercise, number, shown
 from lessons.checks.scheduling import first_difference, lr_timeline
 
-__all__ = ["check_piecewise", "check_cosine_decay", "check_adam_eps", "check_plateau_patience"]
+__all__ = ["check_piecewise", "check_cosine_decay", "check_adam_eps", "check_plateau_epochs"]
 
 
 @exercise("Exercise 1: PiecewiseConstantDecay in torch")
@@ -85,11 +85,13 @@ def check_adam_eps(torch_eps):
     return None
 
 
-LOSSES = [1.0, 0.8, 0.81, 0.82, 0.83, 0.7, 0.71, 0.72, 0.73, 0.74, 0.75, 0.76]
+# notebook 07's validation losses under ReduceLROnPlateau, as printed; the notebook passes its own
+VAL_LOSSES = [0.7439, 0.3715, 0.2203, 0.1788, 0.1904, 0.1571, 0.1233, 0.1236, 0.1583, 0.1203]
+VAL_LOSSES += [0.1098, 0.1114]
 
 
-def _keras_plateau_lrs(patience):
-    """Keras's ReduceLROnPlateau driven by hand over ``LOSSES``: the lr of each epoch."""
+def _keras_plateau_lrs(losses, patience):
+    """Keras's ReduceLROnPlateau driven by hand over ``losses``: the lr each epoch runs at."""
     from types import SimpleNamespace
 
     from lessons.keras_backend import keras
@@ -101,41 +103,29 @@ def _keras_plateau_lrs(patience):
     callback.set_model(SimpleNamespace(optimizer=optimizer))
     callback.on_train_begin()
     lrs = []
-    for epoch, loss in enumerate(LOSSES):
+    for epoch, loss in enumerate(losses):
         lrs.append(float(optimizer.learning_rate))
-        callback.on_epoch_end(epoch, {"val_loss": loss})
-    return np.array(lrs)
+        callback.on_epoch_end(epoch, {"val_loss": float(loss)})
+    return lrs
 
 
-def _torch_plateau_lrs(patience):
-    import torch
-
-    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
-    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
-        optimizer, factor=0.5, patience=patience, threshold_mode="abs"
+@exercise("Exercise 4: when does ReduceLROnPlateau reduce?")
+def check_plateau_epochs(reduced_epochs, val_losses=VAL_LOSSES, patience=1):
+    """``reduced_epochs()`` -> the epochs (0-based) that Keras's ``ReduceLROnPlateau(patience=1)``
+    runs at a lower lr than the epoch before, on ``val_losses``."""
+    answer = call(reduced_epochs)
+    if not isinstance(answer, list | tuple) or not all(
+        isinstance(e, int) and not isinstance(e, bool) for e in answer
+    ):
+        return f"return a list of epoch numbers, such as [3, 7]; got {shown(answer)}."
+    lrs = _keras_plateau_lrs(val_losses, patience)
+    right = [epoch for epoch in range(1, len(lrs)) if lrs[epoch] < lrs[epoch - 1]]
+    if sorted(answer) == right:
+        return None
+    no_best = [e for e in range(1, len(lrs)) if val_losses[e] >= min(val_losses[:e])]
+    return (
+        f"Keras lowers the lr at epochs {right}, not {sorted(answer)}. The epochs without a new "
+        f"best loss are {no_best}. Keras reduces at the end of an epoch once it has counted "
+        f"patience={patience} of them since the last best or the last reduction, and the next "
+        "epoch runs at the lower lr."
     )
-    lrs = []
-    for loss in LOSSES:
-        lrs.append(optimizer.param_groups[0]["lr"])
-        scheduler.step(loss)
-    return np.array(lrs)
-
-
-@exercise("Exercise 4: ReduceLROnPlateau's patience in torch")
-def check_plateau_patience(torch_patience):
-    """``torch_patience(keras_patience)`` -> the torch ``patience`` that reduces when Keras does."""
-    for keras_patience in (1, 3):
-        patience = call(torch_patience, keras_patience)
-        if not isinstance(patience, int) or isinstance(patience, bool) or patience < 0:
-            return (
-                f"torch_patience({keras_patience}) should be a whole number >= 0; got {patience!r}."
-            )
-        keras_lrs, torch_lrs = _keras_plateau_lrs(keras_patience), _torch_plateau_lrs(patience)
-        epoch = first_difference(torch_lrs, keras_lrs)
-        if epoch is not None:
-            return (
-                f"with Keras patience={keras_patience} and torch patience={patience}, the lrs part "
-                f"at epoch {epoch}: Keras {keras_lrs[epoch]:g}, torch {torch_lrs[epoch]:g}. "
-                "Count how many epochs without improvement each waits before reducing."
-            )
-    return None

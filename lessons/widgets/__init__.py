@@ -5,6 +5,7 @@ from .compare import compare_schedules
 from .groups import group_explorer
 from .newton_schulz import newton_schulz_explorer
 from .phase import phase_explorer
+from .picker import scheduler_picker
 from .schedule import schedule_explorer
 from .trajectory import trajectory_explorer
 
@@ -15,4 +16,5 @@ __all__ = [
     "trajectory_explorer",
     "phase_explorer",
     "newton_schulz_explorer",
+    "scheduler_picker",
 ]
