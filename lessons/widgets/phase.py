@@ -3,8 +3,9 @@
 Left, the rate ρ (the factor the error shrinks by per step) over every (lr, momentum) pair, from
 the closed form in ``lessons.momentum``, for f = ½ (x²/κ + y²); grey where the run diverges. The
 point the sliders choose is marked; beside it, that run of ``lessons.optim.SGD`` on the surface
-and its error |x_k| against the predicted ρᵏ. The diagram is the background, computed again only
-when κ or Nesterov changes; a move of lr or momentum reruns the optimizer and redraws the lines.
+and its error |x_k| against the predicted ρᵏ. The diagram is computed again only when κ or
+Nesterov changes, but drawn at every move with the other moving artists (the surface's level
+sets are ellipses, one line): the cached background, axes and colour bar, never changes.
 """
 
 import matplotlib
@@ -62,8 +63,9 @@ class PhaseExplorer(Explorer):
         self.ax_path.set_ylabel("y (curvature 1)", labelpad=0)
         self.ax_path.set_title("the run of lessons.optim.SGD", fontsize=9)
         self.ax_error.set(yscale="log", ylim=ERROR_LIMITS, xlabel="step k", ylabel="|x_k − x*|")
-        self.contours = None
-        self.shown = None  # the (kappa, nesterov) the background shows
+        self.shown = None  # the (kappa, nesterov) the diagram shows
+        (self.levels,) = self.ax_path.plot([], [], color="0.7", lw=1)  # f = c, ellipses
+        self.ax_phase.set_title(" ", fontsize=9)
         lines = {
             "point": self.ax_phase.plot([], [], "o", color="C3", ms=8, mec="w")[0],
             "path": self.ax_path.plot([], [], color="C3", lw=1)[0],
@@ -80,20 +82,20 @@ class PhaseExplorer(Explorer):
         lr, beta, _ = theory.polyak(1 / kappa, 1.0)
         self.optimum.set_data([lr], [beta])
         self.optimum.set_visible(not nesterov)
-        if self.contours is not None:
-            self.contours.remove()
-        X, Y = np.meshgrid(np.linspace(-1.6, 1.6, 80), np.linspace(-1.6, 1.6, 80))
-        Z = 0.5 * (X**2 / kappa + Y**2)
-        self.contours = self.ax_path.contour(
-            X, Y, Z, levels=np.geomspace(1e-3, 1.3, 10), colors="0.7"
+        # ½ (x²/κ + y²) = c is the ellipse (√(2cκ) cos θ, √(2c) sin θ); NaN rows separate them
+        theta = np.append(np.linspace(0, 2 * np.pi, 90), np.nan)
+        radii = np.sqrt(2 * np.geomspace(1e-3, 1.3, 10))[:, None]
+        self.levels.set_data(
+            (radii * np.sqrt(kappa) * np.cos(theta)).ravel(), (radii * np.sin(theta)).ravel()
         )
-        self.ax_phase.set_title(f"rate ρ, κ = {kappa:.3g} (grey: diverges)", fontsize=9)
+        self.ax_phase.title.set_text(f"rate ρ, κ = {kappa:.3g} (grey: diverges)")
         self.shown = (kappa, nesterov)
-        self.invalidate()
 
     def moving(self):
-        """The lines and the error panel's title; the other titles change with the diagram."""
-        return [*self.lines.values(), self.ax_error.title]
+        """Everything κ and Nesterov change (the diagram first: the point is drawn over it), the
+        lines and the titles."""
+        diagram = [self.diagram, self.limit, self.optimum, self.levels, self.ax_phase.title]
+        return [*diagram, *self.lines.values(), self.ax_error.title]
 
     def draw(self, values):
         kappa, lr, beta, nesterov = (values[k] for k in ("kappa", "lr", "momentum", "nesterov"))
