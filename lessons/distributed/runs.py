@@ -151,7 +151,8 @@ def stages(X, y, sizes=(64, 256, 256, 10), seed: int = 0) -> dict:
     """Adam on one MLP four ways: DDP, ZeRO-1 (torch's, ours), FSDP2. What each rank holds.
 
     Every stage trains the same seeded model, one step per global batch `X[t], y[t]` (each rank
-    its slice), and reports its bill (`_bill`); "single" is the same training in one process.
+    its slice), and reports its bill (`_bill`); "single" is the same training in one process;
+    "pitfalls" is `pitfalls()`, and FSDP2 adds its first weight's `numel()` and `to_local()` size.
     """
     rank, steps = dist.get_rank(), len(X)
     torch.manual_seed(seed)
