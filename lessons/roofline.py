@@ -5,12 +5,13 @@ An optimizer step does a few flops per byte, so memory, not arithmetic, sets its
 """
 
 import time
+import weakref
 
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_leaves
 
-__all__ = ["bandwidth", "ByteCount", "bytes_per_param", "fused_bytes_per_param"]
+__all__ = ["bandwidth", "ByteCount", "PeakBytes", "bytes_per_param", "fused_bytes_per_param"]
 
 
 def bandwidth(n: int = 25_000_000, repeats: int = 7) -> dict[str, float]:
@@ -49,6 +50,28 @@ class ByteCount(TorchDispatchMode):
             for tensors in (args, kwargs), mutated if out is None else out:
                 leaves = [t for t in tree_leaves(tensors) if isinstance(t, torch.Tensor)]
                 self.bytes += sum(t.numel() * t.element_size() for t in leaves if t.dim() > 0)
+        return out
+
+
+class PeakBytes(TorchDispatchMode):
+    """The most bytes of new tensors (the ops' outputs that are not their inputs) alive at once."""
+
+    def __init__(self):
+        super().__init__()
+        self.live = self.peak = 0
+
+    def _free(self, nbytes):
+        self.live -= nbytes
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        leaves = tree_leaves((args, kwargs))
+        inputs = {t.untyped_storage().data_ptr() for t in leaves if isinstance(t, torch.Tensor)}
+        for t in tree_leaves(out):
+            if isinstance(t, torch.Tensor) and t.untyped_storage().data_ptr() not in inputs:
+                self.live += t.untyped_storage().nbytes()
+                weakref.finalize(t, self._free, t.untyped_storage().nbytes())  # when freed
+        self.peak = max(self.peak, self.live)
         return out
 
 

@@ -49,3 +49,13 @@ def test_fused_bytes_names_the_mistake(mistake, phrase):
 def test_roofline_in_seconds_is_named():
     result = fast_steps.check_roofline_ms(lambda b, n, gbs: b * n / (gbs * 1e9))
     assert result.status == "wrong" and "that is in seconds" in result.message
+
+
+def test_fused_prediction_accepts_the_solution_and_names_float32():
+    assert fast_steps.check_fused_prediction(nb10.prediction).status == "correct"
+    assert fast_steps.check_fused_prediction(...).status == "not answered"
+    result = fast_steps.check_fused_prediction(28)
+    assert result.status == "wrong" and "float32" in result.message, result
+    result = fast_steps.check_fused_prediction(64)
+    assert result.status == "wrong" and "writes the gradient" in result.message, result
+    assert fast_steps.check_fused_prediction("56").status == "wrong"

@@ -12,7 +12,7 @@ import torch.distributed as dist
 
 import lessons.optim
 from lessons.distributed import RankFailed, ZeroRedundancyOptimizer, launch
-from lessons.distributed.runs import zero_parity
+from lessons.distributed.runs import pitfalls, zero_parity
 from lessons.models import mlp
 
 
@@ -93,6 +93,15 @@ def test_a_failing_rank_fails_the_call_promptly(no_process_left, capsys):
 def test_differing_parameters_are_named(no_process_left):
     with pytest.raises(RankFailed, match="parameters differ across ranks: rank 0 and rank 1"):
         launch(differing_parameters, 2)
+
+
+def test_pitfalls_torch_zero_shares_and_nulls_ours_copies(no_process_left):
+    ranks = launch(pitfalls, 2)
+    for facts in ranks:
+        assert facts["ours, different parameters"].startswith("parameters differ across ranks")
+        assert facts["torch, load_state_dict() nulls entries"]
+        assert not facts["ours, load_state_dict() nulls entries"]
+    assert ranks[0]["torch, state_dict() live"] and not ranks[0]["ours, state_dict() live"]
 
 
 def test_keyboard_interrupt_stops_every_rank(no_process_left):

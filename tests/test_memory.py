@@ -42,3 +42,24 @@ def test_parameter_count_counts_each_tensor_once():
     w = torch.nn.Parameter(torch.zeros(3, 4))
     optimizer = torch.optim.SGD([{"params": [w]}, {"params": [torch.nn.Parameter(torch.zeros(5))]}])
     assert memory.parameter_count(optimizer) == 17
+
+
+def test_a_dtensor_counts_the_shard_this_process_holds():
+    import torch.distributed as dist
+    from torch.distributed.device_mesh import DeviceMesh
+    from torch.distributed.tensor import DTensor, Shard
+
+    dist.init_process_group("gloo", rank=0, world_size=1, store=dist.HashStore())
+    try:  # rows 0-2 of a 6 x 4 tensor sharded by rows: numel() says 24, this process holds 12
+        mesh = DeviceMesh("cpu", [0])
+        shard = DTensor.from_local(
+            torch.zeros(3, 4), mesh, [Shard(0)], run_check=False, shape=(6, 4), stride=(4, 1)
+        )
+        optimizer = torch.optim.SGD([torch.nn.Parameter(shard)], lr=0.1, momentum=0.9)
+        optimizer.state[optimizer.param_groups[0]["params"][0]]["momentum_buffer"] = shard
+        assert shard.numel() == 24
+        assert memory.tensor_bytes([shard]) == 48
+        assert memory.state_bytes(optimizer) == {"momentum_buffer": 48}
+        assert memory.parameter_count(optimizer) == 12
+    finally:
+        dist.destroy_process_group()

@@ -4,11 +4,29 @@ import math
 
 from . import call, exercise
 
-__all__ = ["check_fused_bytes", "check_roofline_ms"]
+__all__ = ["check_fused_prediction", "check_fused_bytes", "check_roofline_ms"]
 
 
 def _number(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+@exercise("Exercise 1: predict a fused Adam step's bytes in float64")
+def check_fused_prediction(prediction):
+    """``prediction``: bytes per parameter of a fused Adam step in float64."""
+    if not _number(prediction):
+        return f"write your prediction as a number of bytes per parameter, not {prediction!r}."
+    reads, writes = 4, 3  # param, grad, m, v read; param, m, v written
+    if math.isclose(prediction, 8 * (reads + writes)):
+        return None
+    if math.isclose(prediction, 4 * (reads + writes)):
+        return f"{prediction:g} B is float32's count: a float64 element takes 8 bytes."
+    if math.isclose(prediction, 8 * (reads + writes + 1)):
+        return f"{prediction:g} B writes the gradient too: the update only reads it."
+    return (
+        f"{prediction:g} B is not it. Count the tensors a fused step reads once (parameter, "
+        "gradient, m, v) and writes once (parameter, m, v), at 8 bytes each."
+    )
 
 
 @exercise("Exercise 1: the bytes a fused step moves")

@@ -79,7 +79,7 @@ def check_assignment(assign):
         if list(got) != right:
             return (
                 f"for sizes {numels} on {world_size} ranks you give ranks {list(got)}; torch gives "
-                f"{right}: largest first, each to the rank holding the fewest elements so far, "
-                "ties to the lowest rank."
+                f"{right}: largest first (equal sizes keep their order: a stable sort), each to "
+                "the rank holding the fewest elements so far, ties to the lowest rank."
             )
     return None

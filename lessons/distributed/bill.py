@@ -9,11 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from lessons.memory import state_bytes
-
-
-def _bytes(tensors) -> int:
-    return sum(t.numel() * t.element_size() for t in tensors)
+from lessons.memory import state_bytes, tensor_bytes
 
 
 def bias_free_mlp(sizes=(64, 256, 256, 10)) -> nn.Sequential:
@@ -51,9 +47,9 @@ def bill(optimizer_class, mixed: bool, seed: int = 0, **hyperparameters) -> dict
             for p, m in zip(params, master, strict=True):
                 p.copy_(m)
     lines = {
-        "parameters": _bytes(params) / n,
-        "gradients": _bytes(p.grad for p in params) / n,
-        "master copy": _bytes(master) / n if mixed else 0.0,
+        "parameters": tensor_bytes(params) / n,
+        "gradients": tensor_bytes(p.grad for p in params) / n,
+        "master copy": tensor_bytes(master) / n if mixed else 0.0,
         "optimizer state": sum(state_bytes(optimizer).values()) / n,
     }
     return lines | {"total": sum(lines.values())}

@@ -5,17 +5,15 @@ They live in a module because a spawned process can import a module, not a noteb
 
 import copy
 import warnings
-from types import SimpleNamespace
 
 import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 from torch.distributed.algorithms.ddp_comm_hooks.default_hooks import allreduce_hook
 from torch.distributed.fsdp import fully_shard
-from torch.distributed.tensor import DTensor
 from torch.nn.parallel import DistributedDataParallel
 
-from lessons.memory import state_bytes
+from lessons.memory import state_bytes, tensor_bytes
 from lessons.models import mlp
 
 from .comm import count_collectives
@@ -103,33 +101,58 @@ def zero_parity(optimizer_class, steps: int = 20, seed: int = 0, **defaults) -> 
     return out
 
 
-def _local(tensor):
-    """This rank's part of a tensor: an FSDP2 DTensor's shard, or the tensor itself."""
-    return tensor.to_local() if isinstance(tensor, DTensor) else tensor
-
-
-def _bytes(tensors) -> int:
-    return sum(_local(t).numel() * _local(t).element_size() for t in tensors)
-
-
 def _bill(model, optimizer, moved, steps) -> dict:
     """What this rank holds, counted from the tensors, and the bytes moved per step."""
-    state = {p: {k: _local(v) for k, v in s.items()} for p, s in optimizer.state.items()}
     params = list(model.parameters())
     return {
-        "parameters": _bytes(params),
-        "gradients": _bytes(p.grad for p in params),
-        "optimizer state": sum(state_bytes(SimpleNamespace(state=state)).values()),
+        "parameters": tensor_bytes(params),
+        "gradients": tensor_bytes(p.grad for p in params),
+        "optimizer state": sum(state_bytes(optimizer).values()),
         "moved per step": {name: size // steps for name, size in moved.items()},
-        "final": [_local(p).detach().clone() for p in params],
+        "final": [p.detach().clone() for p in params],
     }
+
+
+def _zero(zero_class, params):
+    """A ZeRO-1 over `params` (Adam) after one step, its state consolidated on rank 0."""
+    for p in params:
+        p.grad = torch.ones_like(p)
+    zero = zero_class(params, torch.optim.Adam)
+    zero.step()
+    zero.consolidate_state_dict(to=0)
+    return zero
+
+
+def pitfalls() -> dict:
+    """What each ZeRO-1 does when misused: ranks with different parameters; state_dict() on rank
+    0 (live tensors or copies: rank 0 only) and load_state_dict() (does it change the dict?)."""
+    rank, out = dist.get_rank(), {}
+    try:
+        ZeroRedundancyOptimizer([torch.full((2,), float(rank))], torch.optim.Adam)
+        out["ours, different parameters"] = "accepted"
+    except ValueError as error:
+        out["ours, different parameters"] = str(error)
+    for name, zero_class in {"torch": torch_zero(), "ours": ZeroRedundancyOptimizer}.items():
+        zero = _zero(zero_class, [torch.zeros(4), torch.zeros(3)])  # rank 0 owns the first
+        saved = [zero.state_dict() if rank == 0 else None]
+        if rank == 0:  # its own entry, against the tensor its optimizer steps
+            live = zero.optim.state[zero.optim.param_groups[0]["params"][0]]["exp_avg"]
+            out[f"{name}, state_dict() live"] = saved[0]["state"][0]["exp_avg"] is live
+        saved = [copy.deepcopy(saved[0])]  # as a file on disk would
+        dist.broadcast_object_list(saved, src=0)
+        entries = len([v for v in saved[0]["state"].values() if v is not None])
+        zero.load_state_dict(saved[0])
+        kept = len([v for v in saved[0]["state"].values() if v is not None])
+        out[f"{name}, load_state_dict() nulls entries"] = kept < entries
+    return out
 
 
 def stages(X, y, sizes=(64, 256, 256, 10), seed: int = 0) -> dict:
     """Adam on one MLP four ways: DDP, ZeRO-1 (torch's, ours), FSDP2. What each rank holds.
 
     Every stage trains the same seeded model, one step per global batch `X[t], y[t]` (each rank
-    its slice), and reports its bill (`_bill`); "single" is the same training in one process.
+    its slice), and reports its bill (`_bill`); "single" is the same training in one process;
+    "pitfalls" is `pitfalls()`, and FSDP2 adds its first weight's `numel()` and `to_local()` size.
     """
     rank, steps = dist.get_rank(), len(X)
     torch.manual_seed(seed)
@@ -163,4 +186,6 @@ def stages(X, y, sizes=(64, 256, 256, 10), seed: int = 0) -> dict:
     out["FSDP2"] = _bill(sharded, optimizer, moved, steps)
     whole = [p.full_tensor() for p in sharded.parameters()]  # all-gather: every rank takes part
     out["FSDP2"]["final"] = whole if rank == 0 else None
-    return out
+    weight = next(sharded.parameters())  # a DTensor: numel() is the whole tensor's
+    out["FSDP2"]["numel, to_local"] = (weight.numel(), weight.to_local().numel())
+    return out | {"pitfalls": pitfalls()}
