@@ -1,5 +1,7 @@
 """Exercise-check plumbing: placeholders are 'not answered', crashes are the learner's."""
 
+import math
+
 import pytest
 
 from lessons.checks import Wrong, attempt, call, exercise
@@ -64,6 +66,19 @@ def test_a_failure_after_the_answer_ran_is_wrong_and_named():
     assert result.message == (
         "your answer ran, but what it returned or changed could not be checked: "
         "TypeError: unsupported operand type(s) for /: 'str' and 'int'."
+    )
+
+
+def test_a_value_answer_the_check_cannot_handle_is_wrong_and_named():
+    @exercise("Exercise: predict a number")
+    def check_prediction(prediction):
+        return None if math.isclose(prediction, 56) else "not 56."
+
+    assert check_prediction(56).status == "correct"
+    result = check_prediction(10**400)  # math.isclose raises OverflowError on it
+    assert result.status == "wrong", result
+    assert result.message == (
+        "your answer could not be checked: OverflowError: int too large to convert to float."
     )
 
 

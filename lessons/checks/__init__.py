@@ -90,7 +90,8 @@ def exercise(title):
         def run(answer, *args, **kwargs):
             if answer is None or answer is Ellipsis:
                 return Result(title, "not answered", NOT_ANSWERED)
-            ran = _answer_ran.set(False)
+            # a value (a prediction, a dict) is the answer itself: the check holds it from the start
+            ran = _answer_ran.set(not callable(answer))
             try:
                 problem = check(answer, *args, **kwargs)
             except _Unanswered:
@@ -100,11 +101,11 @@ def exercise(title):
             except Exception as error:
                 if not _answer_ran.get():
                     raise
+                what = "your answer ran, but what it returned or changed" * callable(answer)
                 return Result(
                     title,
                     "wrong",
-                    "your answer ran, but what it returned or changed could not be checked: "
-                    f"{_named(error)}.",
+                    f"{what or 'your answer'} could not be checked: {_named(error)}.",
                 )
             finally:
                 _answer_ran.reset(ran)

@@ -2,19 +2,15 @@
 
 import math
 
-from . import call, exercise
+from . import call, exercise, number
 
 __all__ = ["check_fused_prediction", "check_fused_bytes", "check_roofline_ms"]
-
-
-def _number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 @exercise("Exercise 1: predict a fused Adam step's bytes in float64")
 def check_fused_prediction(prediction):
     """``prediction``: bytes per parameter of a fused Adam step in float64."""
-    if not _number(prediction):
+    if number(prediction) is None:
         return f"write your prediction as a number of bytes per parameter, not {prediction!r}."
     reads, writes = 4, 3  # param, grad, m, v read; param, m, v written
     if math.isclose(prediction, 8 * (reads + writes)):
@@ -34,7 +30,7 @@ def check_fused_bytes(fused_bytes):
     for state_tensors, itemsize in [(1, 4), (2, 4), (3, 4), (2, 8), (0, 4)]:
         want = itemsize * (2 * state_tensors + 3)
         got = call(fused_bytes, state_tensors, itemsize)
-        if not _number(got):
+        if number(got) is None:
             return f"fused_bytes({state_tensors}, {itemsize}) should return a number; got {got!r}."
         if math.isclose(got, want):
             continue
@@ -58,7 +54,7 @@ def check_roofline_ms(roofline_ms):
         want = bytes_per_param * params / (gb_per_s * 1e9) * 1e3
         got = call(roofline_ms, bytes_per_param, params, gb_per_s)
         args = f"roofline_ms({bytes_per_param}, {params:_}, {gb_per_s})"
-        if not _number(got):
+        if number(got) is None:
             return f"{args} should return a number of milliseconds; got {got!r}."
         if math.isclose(got, want, rel_tol=1e-9):
             continue
