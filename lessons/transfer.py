@@ -7,6 +7,7 @@ two methods on the seeds they share.
 """
 
 import copy
+import itertools
 
 import numpy as np
 import torch
@@ -108,28 +109,11 @@ def sweep(lrs, pretrained, target, k, seeds, epochs, batch_size):
     """Test accuracy (%) of "two groups" for every body lr and head lr in ``lrs`` and every seed:
     ``acc[i, j, s]`` has body lr ``lrs[i]``, head lr ``lrs[j]``, seed ``seeds[s]``. The diagonal
     ``i == j`` is one lr for the whole network."""
-    return np.array(
-        [
-            [
-                [
-                    run(
-                        "two groups",
-                        pretrained,
-                        target,
-                        k,
-                        s,
-                        epochs,
-                        batch_size,
-                        body_lr=b,
-                        head_lr=h,
-                    )
-                    for s in seeds
-                ]
-                for h in lrs
-            ]
-            for b in lrs
-        ]
-    )
+    acc = [
+        run("two groups", pretrained, target, k, s, epochs, batch_size, body_lr=b, head_lr=h)
+        for b, h, s in itertools.product(lrs, lrs, seeds)
+    ]
+    return np.reshape(acc, (len(lrs), len(lrs), len(seeds)))
 
 
 def paired(results, a, b, k):
