@@ -2,10 +2,12 @@
 the same budget, compared seed by seed.
 
 ``run`` trains one method on ``k`` labelled images per class and returns its test accuracy;
-``paired`` and ``beats`` compare two methods on the seeds they share.
+``sweep`` runs "two groups" over a grid of body and head lrs; ``paired`` and ``beats`` compare
+two methods on the seeds they share.
 """
 
 import copy
+import itertools
 
 import numpy as np
 import torch
@@ -25,6 +27,7 @@ __all__ = [
     "with_new_head",
     "make_optimizer",
     "run",
+    "sweep",
     "paired",
     "beats",
 ]
@@ -42,28 +45,28 @@ def with_new_head(pretrained, seed):
     return model
 
 
-def make_optimizer(method, model, epochs, scratch_lr=SCRATCH_LR):
+def make_optimizer(method, model, epochs, scratch_lr=SCRATCH_LR, body_lr=BODY_LR, head_lr=HEAD_LR):
     """Adam set up for ``method`` ("from scratch" at ``scratch_lr``), and the ``on_epoch`` hook
     of ``fit`` that thaws the body's blocks one by one for "gradual" (``None`` for the others)."""
-    _check(method, epochs)
+    _check(method, epochs, body_lr, head_lr)
     if method == "from scratch":
         return Adam(model.parameters(), lr=scratch_lr), None
     if method == "one high lr":
-        return Adam(model.parameters(), lr=HEAD_LR), None
+        return Adam(model.parameters(), lr=head_lr), None
     if method == "one low lr":
-        return Adam(model.parameters(), lr=BODY_LR), None
+        return Adam(model.parameters(), lr=body_lr), None
     if method == "two groups":
-        body = {"params": model.body.parameters(), "lr": BODY_LR}
-        return Adam([body, {"params": model.head.parameters()}], lr=HEAD_LR), None
+        body = {"params": model.body.parameters(), "lr": body_lr}
+        return Adam([body, {"params": model.head.parameters()}], lr=head_lr), None
     model.body.requires_grad_(False)  # backward stops at the head: no gradients for the body
     if method == "frozen features":
-        return Adam(model.head.parameters(), lr=HEAD_LR), None
+        return Adam(model.head.parameters(), lr=head_lr), None
     # Conv block 3 thaws after a third of the epochs, blocks 1-2 after two thirds. Each already
     # has its group: Adam skips a tensor whose grad is None, so a frozen block waits in the
     # optimizer untouched, and its moments start from zero at the first step after it thaws.
     thaws = {epochs // 3 - 1: model.body[4], 2 * epochs // 3 - 1: model.body[:4]}
-    blocks = [{"params": block.parameters(), "lr": BODY_LR} for block in thaws.values()]
-    optimizer = Adam([{"params": model.head.parameters()}, *blocks], lr=HEAD_LR)
+    blocks = [{"params": block.parameters(), "lr": body_lr} for block in thaws.values()]
+    optimizer = Adam([{"params": model.head.parameters()}, *blocks], lr=head_lr)
 
     def on_epoch(epoch, history):
         if epoch in thaws:
@@ -72,18 +75,22 @@ def make_optimizer(method, model, epochs, scratch_lr=SCRATCH_LR):
     return optimizer, on_epoch
 
 
-def _check(method, epochs):
+def _check(method, epochs, body_lr, head_lr):
+    for name, lr in (("body_lr", body_lr), ("head_lr", head_lr)):
+        if not lr >= 0:
+            raise ValueError(f"Invalid {name}: {lr}; expected a learning rate >= 0")
     if method not in METHODS:
         raise ValueError(f"Invalid method: {method!r}; expected one of {METHODS}")
     if method == "gradual" and epochs < 3:
         raise ValueError(f"Invalid epochs: {epochs}; gradual unfreezing needs epochs >= 3")
 
 
-def run(method, pretrained, target, k, seed, epochs, batch_size, scratch_lr=SCRATCH_LR):
+def run(method, pretrained, target, k, seed, epochs, batch_size, scratch_lr=SCRATCH_LR, **lrs):
     """Test accuracy (%) of ``method`` after training on ``k`` labelled images per class.
 
     ``target`` is ``(X_pool, y_pool, X_test, y_test)``. ``seed`` draws the images, the new head
     and the shuffling: for one seed, every method starts from the same data and the same head.
+    ``lrs`` may set ``body_lr`` and ``head_lr`` (default ``BODY_LR`` and ``HEAD_LR``).
     """
     X_pool, y_pool, X_test, y_test = target
     if method == "from scratch":
@@ -92,10 +99,21 @@ def run(method, pretrained, target, k, seed, epochs, batch_size, scratch_lr=SCRA
     else:
         model = with_new_head(pretrained, seed)
     model.to(memory_format=torch.channels_last)  # twice as fast on CPU: conv and pooling kernels
-    optimizer, on_epoch = make_optimizer(method, model, epochs, scratch_lr)
+    optimizer, on_epoch = make_optimizer(method, model, epochs, scratch_lr, **lrs)
     idx = per_class(y_pool, k, seed)
     fit(model, optimizer, X_pool[idx], y_pool[idx], epochs, batch_size, seed, on_epoch=on_epoch)
     return 100 * accuracy(model, X_test, y_test)
+
+
+def sweep(lrs, pretrained, target, k, seeds, epochs, batch_size):
+    """Test accuracy (%) of "two groups" for every body lr and head lr in ``lrs`` and every seed:
+    ``acc[i, j, s]`` has body lr ``lrs[i]``, head lr ``lrs[j]``, seed ``seeds[s]``. The diagonal
+    ``i == j`` is one lr for the whole network."""
+    acc = [
+        run("two groups", pretrained, target, k, s, epochs, batch_size, body_lr=b, head_lr=h)
+        for b, h, s in itertools.product(lrs, lrs, seeds)
+    ]
+    return np.reshape(acc, (len(lrs), len(lrs), len(seeds)))
 
 
 def paired(results, a, b, k):

@@ -157,3 +157,38 @@ def test_beats_agrees_with_scipys_one_sided_paired_test():
         results = {("a", 5): a, ("b", 5): b}
         p = stats.ttest_rel(a, b, alternative="greater").pvalue
         assert transfer.beats(results, "a", "b", 5) == (p < 0.025)
+
+
+@pytest.mark.parametrize("name", ["body_lr", "head_lr"])
+def test_a_negative_lr_is_refused_and_freezes_nothing(name):
+    model = SmallCNN()
+    with pytest.raises(ValueError, match=f"Invalid {name}: -0.1"):
+        transfer.make_optimizer("gradual", model, 9, **{name: -0.1})
+    assert all(p.requires_grad for p in model.parameters())
+
+
+def test_body_lr_and_head_lr_set_every_methods_lrs():
+    model = SmallCNN()
+    optimizer, _ = transfer.make_optimizer("two groups", model, 9, body_lr=0.0, head_lr=0.5)
+    for name, lr in lr_of_each(optimizer, model).items():
+        assert lr == (0.5 if name.startswith("head.") else 0.0), name
+
+
+def test_sweep_puts_body_lrs_on_rows_head_lrs_on_columns_seeds_last(monkeypatch):
+    def fake_run(method, pretrained, target, k, seed, epochs, batch_size, body_lr, head_lr):
+        assert (method, pretrained, target, k, epochs, batch_size) == ("two groups", 1, 2, 5, 7, 9)
+        return 100 * seed + 10 * body_lr + head_lr
+
+    monkeypatch.setattr(transfer, "run", fake_run)
+    acc = transfer.sweep((1, 2, 3), 1, 2, 5, (0, 4), 7, 9)
+    assert acc.shape == (3, 3, 2)
+    assert acc[0, 2, 1] == 413 and acc[2, 0, 0] == 31
+
+
+def test_sweep_runs_what_run_runs():
+    X, y = tiny_data(40)
+    target = (X[:30], y[:30], X[30:], y[30:])
+    pretrained = pretrained_stand_in()
+    acc = transfer.sweep((0.0, 0.1), pretrained, target, 2, (1,), 3, 10)
+    one = transfer.run("two groups", pretrained, target, 2, 1, 3, 10, body_lr=0.0, head_lr=0.1)
+    assert acc[0, 1, 0] == one
