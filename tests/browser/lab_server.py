@@ -4,6 +4,7 @@ Serving from `sys.executable` matters: the ipywidgets lab extension lives in thi
 server from another one renders every widget as text.
 """
 
+import ctypes
 import json
 import os
 import secrets
@@ -16,6 +17,15 @@ import urllib.request
 from pathlib import Path
 
 import psutil
+
+PR_SET_PDEATHSIG = 1
+
+
+def _stop_with_parent():
+    """Linux: the server gets SIGTERM if pytest dies without running its finalizers (killed by a
+    timeout, say), so no server or kernel outlives the test run."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
 
 # windowingMode "none" keeps off-screen cells in the DOM, so waits on them do not hang.
 USER_SETTINGS = {
@@ -52,7 +62,12 @@ class LabServer:
         with open(self.log_path, "wb") as log:
             # Own process group, so the finalizer can signal the server and everything it spawned.
             self.process = subprocess.Popen(
-                command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                command,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_stop_with_parent if sys.platform == "linux" else None,
             )
 
     @staticmethod
