@@ -47,6 +47,21 @@ def adam_update(
     param.addcdiv_(exp_avg, denom, value=-lr / bias_correction1)
 
 
+def moments_foreach(params, grads, exp_avg, exp_avg_sq, lr, betas, weight_decay, decoupled):
+    """The weight decay and the two moments the Adam family shares, over lists, in torch's order;
+    returns the gradients the update uses (with the L2 term when the decay is coupled)."""
+    beta1, beta2 = betas
+    if weight_decay != 0:
+        if decoupled:
+            torch._foreach_mul_(params, 1 - lr * weight_decay)  # param ← param·(1 − lr·wd)
+        else:
+            grads = torch._foreach_add(grads, params, alpha=weight_decay)  # grad + wd·param
+    torch._foreach_lerp_(exp_avg, grads, 1 - beta1)  # m ← β1·m + (1 − β1)·grad
+    torch._foreach_mul_(exp_avg_sq, beta2)  # v ← β2·v
+    torch._foreach_addcmul_(exp_avg_sq, grads, grads, 1 - beta2)  # v ← v + (1 − β2)·grad²
+    return grads
+
+
 def adam_foreach(
     params: list[Tensor],
     grads: list[Tensor],
@@ -67,14 +82,9 @@ def adam_foreach(
     beta1, beta2 = betas
     grads = torch._foreach_neg(grads) if maximize else grads
     torch._foreach_add_(step, 1)  # t ← t + 1
-    if weight_decay != 0:
-        if decoupled_weight_decay:
-            torch._foreach_mul_(params, 1 - lr * weight_decay)  # param ← param·(1 − lr·wd)
-        else:
-            grads = torch._foreach_add(grads, params, alpha=weight_decay)  # grad + wd·param
-    torch._foreach_lerp_(exp_avg, grads, 1 - beta1)  # m ← β1·m + (1 − β1)·grad
-    torch._foreach_mul_(exp_avg_sq, beta2)  # v ← β2·v
-    torch._foreach_addcmul_(exp_avg_sq, grads, grads, 1 - beta2)  # v ← v + (1 − β2)·grad²
+    grads = moments_foreach(
+        params, grads, exp_avg, exp_avg_sq, lr, betas, weight_decay, decoupled_weight_decay
+    )
     if amsgrad:
         torch._foreach_maximum_(max_exp_avg_sq, exp_avg_sq)  # v_max ← max(v_max, v)
         exp_avg_sq = max_exp_avg_sq

@@ -4,6 +4,7 @@ import torch
 from torch import Tensor
 
 from ._base import ScratchOptimizer, check_adam_family, require, scalar_state
+from .adam import moments_foreach
 
 
 def nadam_update(
@@ -66,14 +67,9 @@ def nadam_foreach(
     beta1, beta2 = betas
     grads = torch._foreach_neg(grads) if maximize else grads
     torch._foreach_add_(step, 1)  # t ← t + 1
-    if weight_decay != 0:
-        if decoupled_weight_decay:
-            torch._foreach_mul_(params, 1 - lr * weight_decay)  # param ← param·(1 − lr·wd)
-        else:
-            grads = torch._foreach_add(grads, params, alpha=weight_decay)  # grad + wd·param
-    torch._foreach_lerp_(exp_avg, grads, 1 - beta1)  # m ← β1·m + (1 − β1)·grad
-    torch._foreach_mul_(exp_avg_sq, beta2)  # v ← β2·v
-    torch._foreach_addcmul_(exp_avg_sq, grads, grads, 1 - beta2)  # v ← v + (1 − β2)·grad²
+    grads = moments_foreach(
+        params, grads, exp_avg, exp_avg_sq, lr, betas, weight_decay, decoupled_weight_decay
+    )
     denom = torch._foreach_sqrt(exp_avg_sq)  # √v
     t = [s.item() for s in step]
     mu = [beta1 * (1.0 - 0.5 * (0.96 ** (k * momentum_decay))) for k in t]  # μₜ

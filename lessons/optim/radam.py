@@ -4,6 +4,7 @@ import torch
 from torch import Tensor
 
 from ._base import ScratchOptimizer, check_adam_family, scalar_state
+from .adam import moments_foreach
 
 
 def radam_update(
@@ -78,14 +79,9 @@ def radam_foreach(
     t = [s.item() for s in step]
     rho_inf = 2 / (1 - beta2) - 1  # ρ∞ = 2 / (1 − β2) − 1
     rho_t = [rho_inf - 2 * k * (beta2**k) / (1 - beta2**k) for k in t]  # ρₜ
-    if weight_decay != 0:
-        if decoupled_weight_decay:
-            torch._foreach_mul_(params, 1 - lr * weight_decay)  # param ← param·(1 − lr·wd)
-        else:
-            grads = torch._foreach_add(grads, params, alpha=weight_decay)  # grad + wd·param
-    torch._foreach_lerp_(exp_avg, grads, 1 - beta1)  # m ← β1·m + (1 − β1)·grad
-    torch._foreach_mul_(exp_avg_sq, beta2)  # v ← β2·v
-    torch._foreach_addcmul_(exp_avg_sq, grads, grads, 1 - beta2)  # v ← v + (1 − β2)·grad²
+    grads = moments_foreach(
+        params, grads, exp_avg, exp_avg_sq, lr, betas, weight_decay, decoupled_weight_decay
+    )
     rect = [
         ((r - 4) * (r - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * r)) ** 0.5 if r > 5 else 0
         for r in rho_t
