@@ -135,7 +135,7 @@ def run_trajectory(optimizer_cls, surface, start=None, steps=100, noise=0.0, see
         raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
     if not noise >= 0:
         raise ValueError(f"noise must be a number >= 0, got {noise!r}")
-    shocks = noise * np.random.default_rng(seed).standard_normal((steps, 2))
+    shocks = (noise * np.random.default_rng(seed).standard_normal((steps, 2))).tolist()
     xy = torch.tensor(surface.start if start is None else start, dtype=torch.float64)
     optimizer = optimizer_cls([xy], **hyper)
     if isinstance(optimizer, ScratchOptimizer):
@@ -144,10 +144,9 @@ def run_trajectory(optimizer_cls, surface, start=None, steps=100, noise=0.0, see
         step = optimizer.step
     path = [xy.tolist()]
     with torch.no_grad():
-        for shock in shocks:
-            xy.grad = torch.tensor(surface.grad(*path[-1]), dtype=torch.float64).add_(
-                torch.from_numpy(shock)
-            )
+        for shock_x, shock_y in shocks:
+            grad_x, grad_y = surface.grad(*path[-1])
+            xy.grad = torch.tensor((grad_x + shock_x, grad_y + shock_y), dtype=torch.float64)
             step()
             path.append(xy.tolist())
     return np.array(path)

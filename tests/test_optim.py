@@ -223,6 +223,18 @@ def test_fused_is_torchs_fused_within_float32_rounding(name):
     assert_same(ours, theirs, TOL[torch.float32])
 
 
+def test_fused_compiles_past_dynamos_default_recompile_limit():
+    """A graph per chunk length: past dynamo's limit it would run eager, silently, unless told."""
+    limits = dict(recompile_limit=1, fail_on_recompile_limit_hit=True)
+    with torch._dynamo.config.patch(**limits):
+        for count in (1, 2, 3):  # chunks of 1, of 2, and of 2 + 1: two graphs at least
+            params = [torch.ones(5, requires_grad=True) for _ in range(count)]
+            for p in params:
+                p.grad = torch.ones(5)
+            lessons.optim.SGD(params, lr=0.5, fused=True).step()
+            assert all(torch.equal(p, torch.full((5,), 0.5)) for p in params)
+
+
 def scheduler_factories():
     def cycles(opt):  # torch refuses cycle_momentum without momentum or betas
         return "momentum" in opt.defaults or "betas" in opt.defaults

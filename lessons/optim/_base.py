@@ -59,20 +59,34 @@ def chunks(count: int, most: int = 32):
 def compiled(kernel):
     """torch.compile of `kernel` applied to each row of a chunk: one graph, each tensor read once.
 
-    Sizes are symbolic (dynamic=True), so one compile serves every chunk of the same length;
-    the floats that change between steps come in `scalars`, a tensor, so they never recompile.
+    Sizes are symbolic (dynamic=True), so one compile serves every chunk of the same length and
+    pattern of equal sizes; the floats that change between steps come in `scalars`, a tensor, so
+    they never recompile. The sizes are guarded before the call, so the kernel does not assert
+    them again.
     """
 
     def chunk_step(rows, scalars, **flags):
         for (param, grad, *state), row_scalars in zip(rows, scalars.unbind(), strict=True):
             kernel(param, grad, row_scalars, *state, **flags)
 
-    return torch.compile(chunk_step, dynamic=True)
+    return torch.compile(chunk_step, dynamic=True, options={"size_asserts": False})
+
+
+@functools.cache
+def state_names(kernel) -> tuple[str, ...]:
+    """The state a fused kernel takes: its positional arguments after param, grad and scalars."""
+    parameters = list(inspect.signature(kernel).parameters.values())[3:]
+    return tuple(p.name for p in parameters if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD)
+
+
+# One graph per chunk length and flags, more than dynamo's default limit of 8 in all; the size
+# guards checked in C++, so calling a chunk's graph costs less.
+FUSED_CONFIG = torch._dynamo.config.patch(recompile_limit=64, enable_cpp_symbolic_shape_guards=True)
 
 
 def flat(t: Tensor | None) -> Tensor | None:
     """A 1-D view, so every shape shares one compiled kernel (a copy would lose the writes)."""
-    if t is None or t.dim() == 1 or not t.is_contiguous():
+    if t is None or t.dim() <= 1 or not t.is_contiguous():
         return t
     return t.view(-1)
 
@@ -97,9 +111,11 @@ class ScratchOptimizer(Optimizer):
     class defines them (without them every group loops): `update_foreach` takes the same
     arguments as `update`, each a list over the group's tensors, and runs torch._foreach_*
     kernels. `update_fused(param, grad, scalars, *state, **flags)` is the update's arithmetic
-    for torch.compile: `fused_scalars(params, group)` advances the steps and returns, for each
-    parameter, the floats a step may change (a 1-D tensor in the kernel); `fused_state(p, group)`
-    the state tensors; the keyword-only `flags` are read from the group (a change recompiles).
+    for torch.compile: `fused_scalars(params, group)` returns the floats a step may change (lr,
+    a bias correction: each a float, or a tensor with one value per parameter), which reach the
+    kernel as a 1-D tensor, so a new lr does not recompile; `fused_state(p, group)` the state
+    tensors the kernel names; the keyword-only `flags` are read from the group (a change
+    recompiles).
     """
 
     update = None
@@ -138,26 +154,40 @@ class ScratchOptimizer(Optimizer):
         grads = [p.grad for p in params]
         self.update_foreach(params, grads, **lists, **self.hyperparameters(group))
 
-    def fused_scalars(self, params: list[Tensor], group: dict) -> list[list[float]]:
+    def fused_scalars(self, params: list[Tensor], group: dict) -> list[float | Tensor]:
         raise NotImplementedError
 
+    def next_steps(self, params: list[Tensor], group: dict) -> Tensor:
+        """t, the step each parameter is about to take, in float64; the fused kernel advances
+        state["step"] itself, and takes what depends on t from `fused_scalars`, computed here
+        once a tensor (in the compiled loop it would be recomputed for every 16 floats)."""
+        return torch.stack([self._state(p, group)["step"] for p in params]).double() + 1
+
     def fused_state(self, p: Tensor, group: dict) -> list[Tensor | None]:
-        """The state tensors `update_fused` takes after param and grad: all but `step`."""
-        return [value for key, value in self._state(p, group).items() if key != "step"]
+        """The state tensors `update_fused` takes after param, grad and scalars, by name."""
+        state = self._state(p, group)
+        return [state.get(name) for name in state_names(self.update_fused)]
 
     def step_fused(self, params: list[Tensor], group: dict) -> None:
-        scalars = torch.tensor(self.fused_scalars(params, group), dtype=torch.float64)
+        floats = self.fused_scalars(params, group)
+        columns = [torch.as_tensor(c, dtype=torch.float64) for c in floats]
+        scalars = torch.stack([c.expand(len(params)) for c in columns], dim=1)  # a row a parameter
+        scalars = scalars.to(params[0].device)
         rows = [[flat(t) for t in (p, p.grad, *self.fused_state(p, group))] for p in params]
         flags = {name: group[name] for name in keyword_names(self.update_fused)}
-        for part in chunks(len(rows)):
-            compiled(self.update_fused)(rows[part], scalars[part].to(params[0].device), **flags)
+        kernel = compiled(self.update_fused)
+        with FUSED_CONFIG:
+            for part in chunks(len(rows)):
+                kernel(rows[part], scalars[part], **flags)
 
     def path(self, group: dict, params: list[Tensor]) -> str:
         """torch's choice for a group: "fused", "foreach" or the per-tensor "loop"."""
-        if not params or any(p.grad.is_sparse for p in params):
-            return "loop"  # sparse gradients take the per-tensor update, as in torch
+        if not params:
+            return "loop"
         if group.get("fused") and self.update_fused is not None:
-            return "fused"
+            return "fused"  # check_param refused sparse gradients, as torch's fused paths do
+        if any(p.grad.is_sparse for p in params):
+            return "loop"  # sparse gradients take the per-tensor update, as in torch
         foreach = group.get("foreach")
         if foreach is None:  # torch's default: foreach on CUDA, the loop on the CPU
             foreach = all(p.is_cuda for p in params)

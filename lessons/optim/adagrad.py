@@ -72,6 +72,7 @@ def adagrad_fused(
     param: Tensor,
     grad: Tensor,
     scalars: Tensor,
+    step: Tensor,
     sum: Tensor,
     *,
     weight_decay: float,
@@ -80,6 +81,7 @@ def adagrad_fused(
 ) -> None:
     """adagrad_update's arithmetic for torch.compile; scalars: clr = lr / (1 + (t − 1)·lr_decay)."""
     (clr,) = scalars.unbind()
+    step += 1  # t ← t + 1
     grad = -grad if maximize else grad
     if weight_decay != 0:
         grad = grad + weight_decay * param  # grad ← grad + weight_decay·param
@@ -132,9 +134,8 @@ class Adagrad(ScratchOptimizer):
                 self._state(p, group)
 
     def fused_scalars(self, params, group):
-        steps = [self._state(p, group)["step"] for p in params]
-        torch._foreach_add_(steps, 1)  # t ← t + 1
-        return [[group["lr"] / (1 + (step.item() - 1) * group["lr_decay"])] for step in steps]
+        t = self.next_steps(params, group)
+        return [group["lr"] / (1 + (t - 1) * group["lr_decay"])]
 
     def init_state(self, p, group):
         # torch fills with the constructor's value, never a group's own initial_accumulator_value

@@ -100,6 +100,7 @@ def adam_fused(
     param: Tensor,
     grad: Tensor,
     scalars: Tensor,
+    step: Tensor,
     exp_avg: Tensor,
     exp_avg_sq: Tensor,
     max_exp_avg_sq: Tensor | None = None,
@@ -112,6 +113,7 @@ def adam_fused(
 ) -> None:
     """adam_update's arithmetic for torch.compile; scalars: lr, β1, β2, lr/(1 − β1ᵗ), √(1 − β2ᵗ)."""
     lr, beta1, beta2, step_size, bias_correction2_sqrt = scalars.unbind()
+    step += 1  # t ← t + 1
     grad = -grad if maximize else grad
     if weight_decay != 0:
         if decoupled_weight_decay:
@@ -181,11 +183,8 @@ class Adam(ScratchOptimizer):
         check_fast_paths(foreach, fused)
 
     def fused_scalars(self, params, group):
-        steps = [self._state(p, group)["step"] for p in params]
-        torch._foreach_add_(steps, 1)  # t ← t + 1
-        lr, (beta1, beta2) = group["lr"], group["betas"]
-        ts = [step.item() for step in steps]
-        return [[lr, beta1, beta2, lr / (1 - beta1**t), (1 - beta2**t) ** 0.5] for t in ts]
+        t, lr, (beta1, beta2) = self.next_steps(params, group), group["lr"], group["betas"]
+        return [lr, beta1, beta2, lr / (1 - beta1**t), (1 - beta2**t).sqrt()]
 
     def init_state(self, p, group):
         state = dict(

@@ -84,7 +84,8 @@ def sgd_fused(
 ) -> None:
     """sgd_update's arithmetic for torch.compile; scalars: lr, momentum, g_w.
 
-    The buffer starts at zero and g_w is 1 on the first step (b₁ = grad), then 1 − dampening.
+    The buffers start at zero and g_w is 1 on the group's first step (b₁ = grad), then
+    1 − dampening.
     """
     lr, momentum, grad_weight = scalars.unbind()
     grad = -grad if maximize else grad
@@ -163,10 +164,14 @@ class SGD(ScratchOptimizer):
 
     def fused_scalars(self, params, group):
         lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
-        first = [self.state.get(p, {}).get("momentum_buffer") is None for p in params]
-        return [[lr, momentum, 1.0 if f else 1 - dampening] for f in first]
+        # as torch's fused SGD: the first step is the group's, when no parameter has a buffer yet
+        first = all(self.state.get(p, {}).get("momentum_buffer") is None for p in params)
+        return [lr, momentum, 1.0 if first else 1 - dampening]
 
     def fused_state(self, p, group):
         if group["momentum"] == 0:
             return [None]
-        return [self.state[p].setdefault("momentum_buffer", torch.zeros_like(p))]
+        state = self.state[p]
+        if "momentum_buffer" not in state:
+            state["momentum_buffer"] = torch.zeros_like(p)
+        return [state["momentum_buffer"]]

@@ -3,8 +3,10 @@
 The picture is a PNG in an ``ipywidgets.Image``, so it works in JupyterLab with ipywidgets and
 matplotlib alone. A redraw updates the data of the artists that move, then blits: the static part
 (axes, ticks, contours) is drawn once per set of axis limits and reused, and only the moving
-artists are drawn over it. The image is shown at its own pixel size (100 dpi, as matplotlib's
-inline figures), never stretched, so text is crisp.
+artists are drawn over it. What only some moves change (``phase_explorer``'s diagram, redrawn
+when κ moves) is a scene: drawn over the background once per key and kept with it. The image is
+shown at its own pixel size (100 dpi, as matplotlib's inline figures), never stretched, so text
+is crisp.
 """
 
 import base64
@@ -19,9 +21,9 @@ from .png import png
 
 # matplotlib renders text glyph by glyph in Python (about 60 us each); unhinted is 40% cheaper
 FAST_TEXT = ("text.hinting", "no_hinting")
-# backgrounds an explorer keeps, by axis limits: a slider moved back across a tick step finds its
-# old one instead of a full draw (ticks and labels glyph by glyph); 1.2 MB each at 640 x 460
-BACKGROUNDS = 3
+# backgrounds an explorer keeps, by axis limits (and scene): a slider moved back across a tick
+# step finds its old one instead of a full draw (ticks and labels glyph by glyph); 1.2 MB each
+BACKGROUNDS = 4
 
 
 class Explorer(widgets.VBox):
@@ -79,6 +81,11 @@ class Explorer(widgets.VBox):
         """What a move can change: drawn on every redraw, left out of the cached background."""
         return [*self.lines.values(), *(ax.title for ax in self.figure.axes)]
 
+    def scene(self) -> tuple:
+        """What only some moves change: (a key that says what it shows, its artists). It is drawn
+        over the background once per key and kept with it, not drawn again on every move."""
+        return None, []
+
     def refresh(self, change=None) -> None:
         try:
             self.draw(self.values())
@@ -106,20 +113,38 @@ class Explorer(widgets.VBox):
 
     def _render(self) -> bytes:
         canvas = self.figure.canvas
-        moving = self.moving()
-        for artist in moving:
+        moving, (scene_key, scene) = self.moving(), self.scene()
+        for artist in (*scene, *moving):
             artist.set_animated(True)
-        key = tuple(tuple(ax.viewLim.bounds) for ax in self.figure.axes)
+        limits = tuple(tuple(ax.viewLim.bounds) for ax in self.figure.axes)
+
+        def static():
+            canvas.draw()  # animated artists are skipped: this is the background
+            return canvas.copy_from_bbox(self.figure.bbox)
+
+        def with_scene():
+            canvas.restore_region(self._background(limits, static))
+            self._draw(scene)
+            return canvas.copy_from_bbox(self.figure.bbox)
+
+        if scene:
+            canvas.restore_region(self._background((limits, scene_key), with_scene))
+        else:
+            canvas.restore_region(self._background(limits, static))
+        self._draw(moving)
+        return png(np.asarray(canvas.buffer_rgba()))
+
+    def _background(self, key, make):
+        """The cached picture for ``key``, made if missing; the least recently used goes."""
         background = self._backgrounds.pop(key, None)
         if background is None:
-            canvas.draw()  # animated artists are skipped: this is the background
-            background = canvas.copy_from_bbox(self.figure.bbox)
-        else:
-            canvas.restore_region(background)
+            background = make()
         self._backgrounds[key] = background
         if len(self._backgrounds) > BACKGROUNDS:
             del self._backgrounds[next(iter(self._backgrounds))]
-        for artist in moving:
+        return background
+
+    def _draw(self, artists) -> None:
+        for artist in artists:
             if artist.get_visible():
                 self.figure.draw_artist(artist)
-        return png(np.asarray(canvas.buffer_rgba()))

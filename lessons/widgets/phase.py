@@ -3,9 +3,9 @@
 Left, the rate ρ (the factor the error shrinks by per step) over every (lr, momentum) pair, from
 the closed form in ``lessons.momentum``, for f = ½ (x²/κ + y²); grey where the run diverges. The
 point the sliders choose is marked; beside it, that run of ``lessons.optim.SGD`` on the surface
-and its error |x_k| against the predicted ρᵏ. The diagram is computed again only when κ or
-Nesterov changes, but drawn at every move with the other moving artists (the surface's level
-sets are ellipses, one line): the cached background, axes and colour bar, never changes.
+and its error |x_k| against the predicted ρᵏ. The diagram is computed and drawn again only when
+κ or Nesterov changes: it is the explorer's scene, kept over the cached background (axes and
+colour bar) per (κ, Nesterov), so a move of lr, momentum or steps draws the run alone.
 """
 
 import matplotlib
@@ -91,11 +91,14 @@ class PhaseExplorer(Explorer):
         self.ax_phase.title.set_text(f"rate ρ, κ = {kappa:.3g} (grey: diverges)")
         self.shown = (kappa, nesterov)
 
-    def moving(self):
-        """Everything κ and Nesterov change (the diagram first: the point is drawn over it), the
-        lines and the titles."""
+    def scene(self):
+        """Everything κ and Nesterov change: the diagram, its lines and the surface's level sets
+        (ellipses, one line)."""
         diagram = [self.diagram, self.limit, self.optimum, self.levels, self.ax_phase.title]
-        return [*diagram, *self.lines.values(), self.ax_error.title]
+        return self.shown, diagram
+
+    def moving(self):
+        return [*self.lines.values(), self.ax_error.title]
 
     def draw(self, values):
         kappa, lr, beta, nesterov = (values[k] for k in ("kappa", "lr", "momentum", "nesterov"))
