@@ -2,7 +2,8 @@
 
 ASGD and Rprop run every harness test unchanged: their rows are registered in its tables.
 SparseAdam needs sparse gradients and LBFGS a closure, so they get their own loops here, checked
-with the same `twins`, `train` and `assert_same`.
+with the same `twins`, `train` and `assert_same`. The foreach paths of ASGD, Rprop and Adafactor
+are checked here against torch's foreach=True.
 """
 
 import functools
@@ -24,9 +25,12 @@ from test_optim import (
     initial_values,
     kwargs_of,
     lr,
+    max_diff,
     train,
     twins,
 )
+from test_optim_modern import FULL as MODERN_FULL
+from test_optim_modern import KWARGS as MODERN_KWARGS
 
 import lessons.optim
 from lessons.memory import state_bytes, state_bytes_per_param
@@ -123,6 +127,99 @@ def test_asgd_lr_change_takes_effect_one_step_late():
         train(opt, params, 1, start=4)
         assert torch.equal(moved[0], params[0])  # eta is now 0
     assert_same(ours, theirs, tol=0.0)
+
+
+# foreach=True: torch's multi-tensor order, on the harness's shapes (a matrix, a vector, a 3-D
+# stack of matrices and a 0-dim tensor: Adafactor factors the first two, keeps v for the others).
+FOREACH_NAMES = ["ASGD", "Rprop", "Adafactor"]
+FOREACH_KWARGS = {name: harness.KWARGS[name] for name in HARNESS_NAMES} | {
+    "Adafactor": MODERN_KWARGS["Adafactor"]
+}
+FOREACH_FULL = {name: harness.FULL[name] for name in HARNESS_NAMES} | {
+    "Adafactor": MODERN_FULL["Adafactor"]
+}
+FOREACH_GROUP_KEYS = (*GROUP_KEYS, "beta2_decay", "d")
+
+
+# How far foreach=True may drift from the loop in STEPS steps, for params of size 1. Rprop's
+# arithmetic is the same in both. ASGD's eta and mu are float32 whatever the params: torch's
+# foreach computes eta in float32 (the step's dtype), the loop in float64 and then rounds, so
+# float64 params drift by float32 ulps.
+LOOP_TOL = {
+    "Rprop": {torch.float64: 0.0, torch.float32: 0.0},
+    "ASGD": {torch.float64: TOL[torch.float32], torch.float32: TOL[torch.float32]},
+    "Adafactor": TOL,
+}
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32], ids=str)
+@pytest.mark.parametrize("name", FOREACH_NAMES)
+def test_foreach_is_torchs_foreach_bit_for_bit_and_the_loop_within_rounding(name, dtype):
+    @settings(max_examples=8, deadline=None, derandomize=True)
+    @given(FOREACH_KWARGS[name], FOREACH_KWARGS[name])
+    def check(kwargs0, kwargs1):
+        kwargs1 = {k: v for k, v in kwargs1.items() if k in FOREACH_GROUP_KEYS}
+        ours, theirs = twins(name, dtype, {**kwargs0, "foreach": True}, kwargs1)
+        loop = twins(name, dtype, kwargs0, kwargs1)[0]  # foreach=None: the loop on the CPU
+        for opt, params in (ours, theirs, loop):
+            train(opt, params, STEPS, lr_change_at=STEPS // 2)
+        assert_same(ours, theirs, 0.0)
+        # rounding is relative: under maximize a large lr takes the params to 100 and more
+        scale = max(1.0, *(p.detach().abs().max().item() for p in loop[1]))
+        assert_same(ours, loop, LOOP_TOL[name][dtype] * scale)
+
+    check()
+
+
+@pytest.mark.parametrize("name", FOREACH_NAMES)
+def test_foreach_state_dict_is_torchs_and_resumes_either_way(name):
+    """12 foreach steps by one side, saved; the other side loads it and runs on identically."""
+    kwargs = {**FOREACH_FULL[name], "foreach": True}
+    runs = {}
+    for saved_by, loaded_by in [
+        (torch.optim, torch.optim),
+        (torch.optim, lessons.optim),
+        (lessons.optim, torch.optim),
+        (lessons.optim, lessons.optim),
+    ]:
+        params = [v.requires_grad_() for g in initial_values(torch.float32) for v in g]
+        opt = build(saved_by, name, params, **kwargs)
+        train(opt, params, 12)
+        saved = checkpoint(opt)
+        fresh = [p.detach().clone().requires_grad_() for p in params]
+        opt = build(loaded_by, name, fresh, **kwargs)
+        opt.load_state_dict(saved)
+        train(opt, fresh, STEPS - 12, start=12)
+        runs[saved_by.__name__, loaded_by.__name__] = (saved, (opt, fresh))
+    reference, straight = runs.pop(("torch.optim", "torch.optim"))
+    for saved, run in runs.values():
+        assert [list(s) for s in saved["state"].values()] == [
+            list(s) for s in reference["state"].values()
+        ]
+        assert_same(run, straight, tol=0.0)
+
+
+def test_adafactor_foreach_eps1_follows_torchs_dtype_grouping():
+    """eps=None with float32 and float64 in one group: torch's foreach takes eps1 from the first
+    (device, dtype) bucket its grouping yields, which is not the first parameter's dtype."""
+    f32, f64 = torch.float32, torch.float64
+
+    def run(module, dtypes, eps):
+        params = [torch.zeros(3, 4, dtype=dtype, requires_grad=True) for dtype in dtypes]
+        opt = build(module, "Adafactor", params, lr=0.1, eps=eps, foreach=True)
+        for t in range(5):
+            harness.fill_grads(params, t)
+            for p in params:
+                p.grad[0] *= 1e-8  # a row whose v̂ is below ε1² in float32, above it in float64
+            opt.step()
+        return opt, params
+
+    for dtypes in [(f32, f64), (f64, f32), (f64, f64, f32)]:
+        ours = run(lessons.optim, dtypes, (None, 1e-3))
+        assert_same(ours, run(torch.optim, dtypes, (None, 1e-3)), tol=0.0)
+        first_eps = (torch.finfo(dtypes[0]).eps, 1e-3)  # the loop's rule
+        mine, first = ours[1], run(torch.optim, dtypes, first_eps)[1]
+        assert max(max_diff(a, b) for a, b in zip(mine, first, strict=True)) > 1e-6
 
 
 # Constructor arguments that torch rejects, and values it lets through; all compared with torch.

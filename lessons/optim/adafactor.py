@@ -53,14 +53,78 @@ def adafactor_update(
     param.add_(update, alpha=-alpha / denom)  # θ ← θ − α·u / max(1, RMS(u)/d)
 
 
+def adafactor_foreach(
+    params: list[Tensor],
+    grads: list[Tensor],
+    step: list[Tensor],
+    row_var: list[Tensor] | None = None,
+    col_var: list[Tensor] | None = None,
+    variance: list[Tensor] | None = None,
+    *,
+    lr: float,
+    beta2_decay: float,
+    eps1: float,
+    eps2: float,
+    d: float,
+    weight_decay: float,
+    maximize: bool,
+) -> None:
+    """adafactor_update over lists, all matrices (R and C given) or all vectors (v given).
+
+    One torch._foreach_* kernel a line, in torch's foreach order, which scales u by
+    −α / max(1, RMS(u)/d) before adding it (the loop adds with that factor as alpha).
+    """
+    grads = torch._foreach_neg(grads) if maximize else grads
+    torch._foreach_add_(step, 1.0)  # t ← t + 1
+    t = [s.item() for s in step]
+    one_minus_beta2_t = [k**beta2_decay for k in t]  # 1 − β̂2_t = t^τ
+    # α = max(ε2, RMS(θ))·ρ_t, with ρ_t = min(lr, 1/√t)
+    alpha = [
+        max(eps2, p.norm(2).item() / p.numel() ** 0.5) * min(lr, 1 / k**0.5)
+        for p, k in zip(params, t, strict=True)
+    ]
+    if weight_decay != 0:
+        torch._foreach_mul_(params, 1 - lr * weight_decay)  # θ ← θ·(1 − lr·weight_decay)
+    if variance is None:
+        row_mean = [torch.norm(g, dim=-1, keepdim=True) for g in grads]  # ‖g‖ along rows
+        torch._foreach_mul_(row_mean, row_mean)  # ‖g‖²
+        torch._foreach_div_(row_mean, [g.size(-1) for g in grads])  # mean_cols(g²)
+        torch._foreach_lerp_(row_var, row_mean, one_minus_beta2_t)  # R ← R + (1 − β̂2_t)·(… − R)
+        col_mean = [torch.norm(g, dim=-2, keepdim=True) for g in grads]  # ‖g‖ along columns
+        torch._foreach_mul_(col_mean, col_mean)  # ‖g‖²
+        torch._foreach_div_(col_mean, [g.size(-2) for g in grads])  # mean_rows(g²)
+        torch._foreach_lerp_(col_var, col_mean, one_minus_beta2_t)  # C ← C + (1 − β̂2_t)·(… − C)
+        var_estimate = [r @ c for r, c in zip(row_var, col_var, strict=True)]  # R·C
+        row_var_mean = [r.mean(dim=-2, keepdim=True) for r in row_var]  # mean(R)
+        torch._foreach_clamp_min_(row_var_mean, eps1)  # max(mean(R), ε1)
+        torch._foreach_div_(var_estimate, row_var_mean)  # v̂ = R·C / max(mean(R), ε1)
+    else:
+        # v ← v + (1 − β̂2_t)·(g² − v)
+        torch._foreach_lerp_(variance, torch._foreach_mul(grads, grads), one_minus_beta2_t)
+        var_estimate = [v.clone() for v in variance]  # v̂ = v
+    torch._foreach_clamp_min_(var_estimate, eps1 * eps1)  # max(v̂, ε1²)
+    torch._foreach_rsqrt_(var_estimate)  # 1 / √max(v̂, ε1²)
+    torch._foreach_mul_(var_estimate, grads)  # u = g / √max(v̂, ε1²)
+    update = var_estimate
+    # −α / max(1, RMS(u)/d)
+    scale = [
+        -a / max(1.0, u.norm(2).item() / (u.numel() ** 0.5 * d))
+        for a, u in zip(alpha, update, strict=True)
+    ]
+    torch._foreach_mul_(update, scale)  # −α·u / max(1, RMS(u)/d)
+    torch._foreach_add_(params, update)  # θ ← θ − α·u / max(1, RMS(u)/d)
+
+
 class Adafactor(ScratchOptimizer):
     """torch.optim.Adafactor. weight_decay defaults to 0.0 (its docstring says 1e-2, its code 0.0).
 
     eps=(None, 1e-3): a None eps1 becomes the machine epsilon of the dtype of the group's first
-    parameter that has a gradient, at every step, for the whole group, as in torch.
+    parameter that has a gradient, at every step, for the whole group, as in torch's loop (its
+    foreach path picks the dtype otherwise: see step_foreach).
     """
 
     update = staticmethod(adafactor_update)
+    update_foreach = staticmethod(adafactor_foreach)
 
     def __init__(
         self,
@@ -87,7 +151,7 @@ class Adafactor(ScratchOptimizer):
             eps=eps,
             d=d,
             weight_decay=weight_decay,
-            foreach=foreach,  # accepted as torch's; the multi-tensor path is not written yet
+            foreach=foreach,
             maximize=maximize,
         )
         super().__init__(params, defaults)
@@ -102,6 +166,25 @@ class Adafactor(ScratchOptimizer):
             row_var=p.grad.new_zeros(row_shape),
             col_var=p.grad.new_zeros(col_shape),
         )
+
+    def step_foreach(self, params, group):
+        """torch's foreach path: the matrices and the vectors as two lists.
+
+        A None eps1 comes from the dtype of the first (device, dtype) bucket torch's grouping
+        yields, not from the first parameter: with float32 and float64 in one group, from the
+        dtype the first parameter does not have.
+        """
+        hyperparameters = self.hyperparameters(group)
+        if group["eps"][0] is None:
+            _, dtype = next(iter(self._group_tensors_by_device_and_dtype([params])))
+            hyperparameters["eps1"] = torch.finfo(dtype).eps
+        states = [self._state(p, group) for p in params]  # created in param order, as torch
+        for factored in (True, False):
+            part = [i for i, p in enumerate(params) if (p.grad.dim() > 1) is factored]
+            if part:
+                lists = {key: [states[i][key] for i in part] for key in states[part[0]]}
+                grads = [params[i].grad for i in part]
+                self.update_foreach([params[i] for i in part], grads, **lists, **hyperparameters)
 
     def hyperparameters(self, group):
         eps1, eps2 = group["eps"]

@@ -44,8 +44,42 @@ def asgd_update(
     mu.copy_(torch.as_tensor(1 / max(1, t - t0)))  # mu ← 1 / max(1, t − t0)
 
 
+def asgd_foreach(
+    params: list[Tensor],
+    grads: list[Tensor],
+    step: list[Tensor],
+    eta: list[Tensor],
+    mu: list[Tensor],
+    ax: list[Tensor],
+    *,
+    lr: float,
+    lambd: float,
+    alpha: float,
+    t0: float,
+    weight_decay: float,
+    maximize: bool,
+) -> None:
+    """asgd_update over lists: one torch._foreach_* kernel a line, in torch's foreach order.
+
+    torch's order folds the decay into the gradient, always averages (ax + 1·(param − ax) before
+    t0), and computes eta in the dtype of `step`: each rounds differently from the loop.
+    """
+    grads = torch._foreach_neg(grads) if maximize else grads
+    torch._foreach_add_(step, 1)  # t ← t + 1
+    if weight_decay != 0:
+        grads = torch._foreach_add(grads, params, alpha=weight_decay)  # grad + wd·param
+    decayed = torch._foreach_add(grads, params, alpha=lambd)  # grad + lambd·param
+    torch._foreach_addcmul_(params, decayed, eta, value=-1)  # param − eta·(grad + lambd·param)
+    torch._foreach_addcmul_(ax, torch._foreach_sub(params, ax), mu)  # ax + mu·(param − ax)
+    # eta ← lr / (1 + lambd·lr·t)^alpha, with t the step tensor
+    torch._foreach_copy_(eta, [lr / (1 + lambd * lr * t) ** alpha for t in step])
+    # mu ← 1 / max(1, t − t0)
+    torch._foreach_copy_(mu, [torch.as_tensor(1 / max(1, t.item() - t0)) for t in step])
+
+
 class ASGD(ScratchOptimizer):
     update = staticmethod(asgd_update)
+    update_foreach = staticmethod(asgd_foreach)
 
     def __init__(
         self,
@@ -67,7 +101,7 @@ class ASGD(ScratchOptimizer):
             alpha=alpha,
             t0=t0,
             weight_decay=weight_decay,
-            foreach=foreach,  # accepted as torch's; the multi-tensor path is not written yet
+            foreach=foreach,
             maximize=maximize,
         )
         super().__init__(params, defaults)

@@ -6,6 +6,15 @@ from torch import Tensor
 from ._base import ScratchOptimizer, check_lr, require, scalar_state
 
 
+def sign_to_factor_(sign: Tensor, etas: tuple[float, float]) -> Tensor:
+    """sign(g·g_prev) turned, in place, into the factor Δ is multiplied by."""
+    etaminus, etaplus = etas
+    sign[sign.gt(0)] = etaplus  # same sign: grow Δ by etaplus
+    sign[sign.lt(0)] = etaminus  # the sign flipped: shrink Δ by etaminus
+    sign[sign.eq(0)] = 1  # a zero on either side: keep Δ
+    return sign
+
+
 def rprop_update(
     param: Tensor,
     grad: Tensor,
@@ -22,14 +31,11 @@ def rprop_update(
     Only the sign of the gradient is used; lr sets Δ once, at the first step, so a later lr change
     (a scheduler's too) does nothing, as in torch.
     """
-    etaminus, etaplus = etas
+    etaminus = etas[0]
     step_size_min, step_size_max = step_sizes
     grad = -grad if maximize else grad
     step += 1
-    factor = grad.mul(prev).sign()  # sign(g·g_prev)
-    factor[factor.gt(0)] = etaplus  # same sign: grow Δ by etaplus
-    factor[factor.lt(0)] = etaminus  # the sign flipped: shrink Δ by etaminus
-    factor[factor.eq(0)] = 1  # a zero on either side: keep Δ
+    factor = sign_to_factor_(grad.mul(prev).sign(), etas)  # sign(g·g_prev) → etaplus, etaminus or 1
     step_size.mul_(factor).clamp_(step_size_min, step_size_max)  # Δ ← clamp(Δ·factor, Δmin, Δmax)
     grad = grad.clone()
     grad[factor.eq(etaminus)] = 0  # after a flip, no step and g_prev ← 0
@@ -37,8 +43,38 @@ def rprop_update(
     prev.copy_(grad)  # g_prev ← g
 
 
+def rprop_foreach(
+    params: list[Tensor],
+    grads: list[Tensor],
+    step: list[Tensor],
+    prev: list[Tensor],
+    step_size: list[Tensor],
+    *,
+    etas: tuple[float, float],
+    step_sizes: tuple[float, float],
+    maximize: bool,
+) -> None:
+    """rprop_update over lists: one torch._foreach_* kernel a line, in torch's foreach order."""
+    etaminus = etas[0]
+    step_size_min, step_size_max = step_sizes
+    grads = torch._foreach_neg(grads) if maximize else grads
+    torch._foreach_add_(step, 1)  # t ← t + 1
+    factors = torch._foreach_mul(grads, prev)  # g·g_prev
+    torch._foreach_sign_(factors)  # sign(g·g_prev)
+    for factor in factors:
+        sign_to_factor_(factor, etas)  # → etaplus, etaminus or 1
+    torch._foreach_mul_(step_size, factors)  # Δ ← Δ·factor
+    torch._foreach_clamp_min_(step_size, step_size_min)  # Δ ← max(Δ, Δmin)
+    torch._foreach_clamp_max_(step_size, step_size_max)  # Δ ← min(Δ, Δmax)
+    torch._foreach_copy_(prev, grads)  # g_prev ← g
+    for g, factor in zip(prev, factors, strict=True):
+        g[factor.eq(etaminus)] = 0  # after a flip, no step and g_prev ← 0
+    torch._foreach_addcmul_(params, torch._foreach_sign(prev), step_size, value=-1)  # − sign(g)·Δ
+
+
 class Rprop(ScratchOptimizer):
     update = staticmethod(rprop_update)
+    update_foreach = staticmethod(rprop_foreach)
 
     def __init__(
         self,
@@ -52,7 +88,6 @@ class Rprop(ScratchOptimizer):
     ):
         check_lr(lr)
         require(0.0 < etas[0] < 1.0 < etas[1], f"Invalid eta values: {etas[0]}, {etas[1]}")
-        # foreach is accepted as torch's; the multi-tensor path is not written yet
         defaults = dict(lr=lr, etas=etas, step_sizes=step_sizes, foreach=foreach, maximize=maximize)
         super().__init__(params, defaults)
 
