@@ -1,10 +1,11 @@
 """What a learner waits for: a slider moved in JupyterLab -> the new picture painted in the page.
 
-JupyterLab in headless Chromium (the harness of tests/browser) runs one notebook holding the floor
-and the explorers. The floor is a bare widget round trip: a slider whose observer swaps PNGs of the
-same explorer's size, precomputed, so it costs everything but the drawing. Every sample is timed in
+JupyterLab in headless Chromium (the harness of tests/browser) runs one notebook holding the
+explorers and, beside each, its floor: a bare widget round trip, a slider whose observer swaps
+PNGs of that explorer, precomputed (same size and kind, made by moving its first slider across its
+range before any timed move), so it costs everything but the drawing. Every sample is timed in
 the page: from the ``keydown`` on a slider handle to the animation frame after the new ``<img>``
-has decoded. Targets take turns press by press, so the floor and the explorers share the load.
+has decoded. Targets take turns press by press, so the floors and the explorers share the load.
 
 Each press is also split into steps, all on one clock (the kernel's ``time.time()`` and the page's
 ``performance.timeOrigin + now()``): key -> the kernel's callback starts (the page sends, the kernel
@@ -13,8 +14,7 @@ reads), the callback (``draw``, then ``render`` = blit + ``png``), callback end 
 
 A drag moves the first handle over half its track in 60 mouse moves about 16 ms apart, then lets
 go; it counts the pictures painted while dragging and after release, and the time from release to
-the last picture (a backlog would keep painting long after the mouse stops). The floor's pictures
-are a schedule explorer's (640 x 320); larger ones take a little longer to decode (src -> painted).
+the last picture (a backlog would keep painting long after the mouse stops).
 
     .venv/bin/python benchmarks/browser_latency.py [--presses 12] [--only TEXT]
 """
@@ -53,6 +53,7 @@ SETUP = """\
 import json, sys, time
 sys.path.insert(0, {repo!r})
 import ipywidgets as widgets
+import numpy as np
 from lessons.widgets import *
 from lessons.widgets import _explorer
 
@@ -88,21 +89,32 @@ def timed(explorer, name):
     return explorer
 """
 
-# The floor: pictures of the first explorer's size and kind, made before any move.
+# The floor of an explorer: its own pictures (same size and kind), made before any timed move by
+# moving its first visible slider across its range, then swapped by a slider that draws nothing.
 FLOOR = """\
-model = timed(schedule_explorer("CosineAnnealingLR"), "")
-pictures = []
-for value in range(20, 220, 10):
-    model.sliders["T_max"].value = value
-    pictures.append(model.image.value)
-floor_slider = widgets.IntSlider(0, 0, 200, description="floor")
-floor_image = widgets.Image(value=pictures[0], format="png")
-def swap(change):
-    t0 = time.time()
-    floor_image.value = pictures[change["new"] % len(pictures)]
-    LOG.write(json.dumps(dict(target="floor", start=t0, end=time.time())) + "\\n")
-floor_slider.observe(swap, names="value")
-widgets.VBox([floor_slider, floor_image])
+def floor(explorer, name):
+    control = next(
+        c for c in explorer.sliders.values()
+        if isinstance(c, (widgets.FloatSlider, widgets.FloatLogSlider, widgets.IntSlider))
+        and c.layout.display != "none"
+    )
+    start, pictures = control.value, []
+    for fraction in np.linspace(0.05, 0.95, 20):
+        value = control.min + fraction * (control.max - control.min)
+        if isinstance(control, widgets.FloatLogSlider):
+            value = control.base ** value
+        control.value = int(round(value)) if isinstance(control, widgets.IntSlider) else value
+        pictures.append(explorer.image.value)
+    control.value = start
+    slider = widgets.IntSlider(0, 0, 200, description="floor")
+    layout = widgets.Layout(width=explorer.image.layout.width, max_width="100%", height="auto")
+    image = widgets.Image(value=pictures[0], format="png", layout=layout)
+    def swap(change):
+        t0 = time.time()
+        image.value = pictures[change["new"] % len(pictures)]
+        LOG.write(json.dumps(dict(target=name, start=t0, end=time.time())) + "\\n")
+    slider.observe(swap, names="value")
+    return widgets.VBox([slider, image])
 """
 
 # In the page: paint times of every <img> that gets a new src, and the time of each key and move.
@@ -124,8 +136,11 @@ PROBE = """() => {
 
 
 def notebook(names, log):
-    cells = [SETUP.format(repo=str(REPO), log=str(log)), FLOOR]
-    cells += [f"timed({name}, {name!r})" for name in names]
+    """Setup, then for each explorer a cell showing it and a cell showing its floor."""
+    cells = [SETUP.format(repo=str(REPO), log=str(log)) + FLOOR]
+    for i, name in enumerate(names):
+        cells += [f"explorer_{i} = timed({name}, {name!r})\nexplorer_{i}"]
+        cells += [f"floor(explorer_{i}, {'floor: ' + name!r})"]
     book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
     return nbformat.writes(book)
@@ -233,8 +248,10 @@ def run(context, server, names, log, options):
     assert not problems, "\n".join(problems)
     page.page.evaluate(PROBE)
     wait_for(lambda: page.page.locator(".noUi-handle").count(), 30, "the sliders")
-    targets = [Target(page.page, 1, "floor")]
-    targets += [Target(page.page, 2 + i, name) for i, name in enumerate(names)]
+    targets = []
+    for i, name in enumerate(names):  # each explorer's floor first, then the explorer
+        targets += [Target(page.page, 2 + 2 * i, "floor: " + name)]
+        targets += [Target(page.page, 1 + 2 * i, name)]
     samples = {t.name: [] for t in targets}
     load = os.getloadavg()[0]
     # take turns press by press, so that a burst of load falls on every target alike
@@ -249,13 +266,14 @@ def run(context, server, names, log, options):
     print(f"{os.cpu_count()} CPUs, load average {load:.1f} at start, {end:.1f} at end")
     print("ms, median / p90 of each; key -> painted is what a learner waits for\n")
     print(
-        "| what | presses | key -> painted | over the floor | key -> callback | callback "
+        "| what | presses | key -> painted | over its floor | key -> callback | callback "
         "| draw | render | png | callback -> src | src -> painted | PNG KB "
         "| drag: pictures while dragging | after release | release -> last ms |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     floor = None
     for target in targets:
+        is_floor = target.name.startswith("floor: ")
         rows = samples[target.name]
         total = [p - k for k, _, p in rows]
         steps = {k: [] for k in ("in", "callback", "draw", "render", "png", "back", "bytes")}
@@ -270,12 +288,12 @@ def run(context, server, names, log, options):
                     steps["png"].append(entry["png"][0])
                     steps["bytes"].append(entry["png"][1])
         decode = [p - s for _, s, p in rows]
-        if floor is None:
+        if is_floor:
             floor = total
         over = (
             f"{np.median(total) * 1e3 - np.median(floor) * 1e3:+.0f} / "
             f"{np.percentile(total, 90) * 1e3 - np.percentile(floor, 90) * 1e3:+.0f}"
-            if target is not targets[0] and total
+            if not is_floor and total and floor
             else "-"
         )
         kilobytes = f"{np.median(steps['bytes']) / 1e3:.0f}" if steps["bytes"] else "-"

@@ -39,6 +39,15 @@ def check_fast_paths(foreach, fused) -> None:
         raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
 
+def advance_steps(steps: list[Tensor]) -> None:
+    """t ← t + 1 for a group's step counters. On the CPU, as torch, the 1 is a tensor: the list
+    then takes a faster kernel than for a Python number (wrapped once per counter)."""
+    if steps and steps[0].is_cpu:
+        torch._foreach_add_(steps, torch.tensor(1.0, device="cpu"), alpha=1.0)
+    else:
+        torch._foreach_add_(steps, 1)
+
+
 @functools.cache
 def keyword_names(update) -> tuple[str, ...]:
     """The hyperparameters an update function takes: its keyword-only arguments."""
@@ -139,7 +148,7 @@ class ScratchOptimizer(Optimizer):
         require(not p.is_complex(), "complex parameters are not supported; use torch.optim")
         if p.grad.is_sparse and self.sparse_error:
             raise RuntimeError(self.sparse_error.format(type(self).__name__))
-        if group.get("fused") and not (p.device.type in ("cpu", "cuda") and p.is_floating_point()):
+        if group.get("fused") and not ((p.is_cpu or p.is_cuda) and p.is_floating_point()):
             raise RuntimeError(
                 "`fused=True` requires all the params to be floating point Tensors of supported "
                 f"devices: ['cpu', 'cuda'] but {p.dtype} and {p.device.type}"

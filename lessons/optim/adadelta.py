@@ -3,7 +3,7 @@
 import torch
 from torch import Tensor
 
-from ._base import ScratchOptimizer, check_lr, require, scalar_state
+from ._base import ScratchOptimizer, advance_steps, check_lr, require, scalar_state
 
 
 def adadelta_update(
@@ -46,7 +46,7 @@ def adadelta_foreach(
     maximize: bool,
 ) -> None:
     """adadelta_update over lists: one torch._foreach_* kernel a line, in torch's foreach order."""
-    torch._foreach_add_(step, 1)  # t ← t + 1
+    advance_steps(step)  # t ← t + 1
     grads = torch._foreach_neg(grads) if maximize else grads
     if weight_decay != 0:
         grads = torch._foreach_add(grads, params, alpha=weight_decay)  # grad + wd·param

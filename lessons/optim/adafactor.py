@@ -3,7 +3,7 @@
 import torch
 from torch import Tensor
 
-from ._base import ScratchOptimizer, require, scalar_state
+from ._base import ScratchOptimizer, advance_steps, require, scalar_state
 
 
 def adafactor_update(
@@ -75,7 +75,7 @@ def adafactor_foreach(
     −α / max(1, RMS(u)/d) before adding it (the loop adds with that factor as alpha).
     """
     grads = torch._foreach_neg(grads) if maximize else grads
-    torch._foreach_add_(step, 1.0)  # t ← t + 1
+    advance_steps(step)  # t ← t + 1
     t = [s.item() for s in step]
     one_minus_beta2_t = [k**beta2_decay for k in t]  # 1 − β̂2_t = t^τ
     # α = max(ε2, RMS(θ))·ρ_t, with ρ_t = min(lr, 1/√t)

@@ -3,7 +3,14 @@
 import torch
 from torch import Tensor
 
-from ._base import ScratchOptimizer, check_fast_paths, check_lr, require, scalar_state
+from ._base import (
+    ScratchOptimizer,
+    advance_steps,
+    check_fast_paths,
+    check_lr,
+    require,
+    scalar_state,
+)
 
 
 def adagrad_update(
@@ -55,7 +62,7 @@ def adagrad_foreach(
     In torch's order, which multiplies grad by −clr before dividing by std (the loop divides first).
     """
     grads = torch._foreach_neg(grads) if maximize else grads
-    torch._foreach_add_(step, 1)  # t ← t + 1
+    advance_steps(step)  # t ← t + 1
     if weight_decay != 0:
         grads = torch._foreach_add(grads, params, alpha=weight_decay)  # grad + wd·param
     minus_clr = [

@@ -3,7 +3,7 @@
 import torch
 from torch import Tensor
 
-from ._base import ScratchOptimizer, check_adam_family, scalar_state
+from ._base import ScratchOptimizer, advance_steps, check_adam_family, scalar_state
 
 
 def adamax_update(
@@ -49,7 +49,7 @@ def adamax_foreach(
     """adamax_update over lists: one torch._foreach_* kernel a line, in torch's foreach order."""
     beta1, beta2 = betas
     grads = torch._foreach_neg(grads) if maximize else grads
-    torch._foreach_add_(step, 1)  # t ← t + 1
+    advance_steps(step)  # t ← t + 1
     if weight_decay != 0:
         grads = torch._foreach_add(grads, params, alpha=weight_decay)  # grad + wd·param
     torch._foreach_lerp_(exp_avg, grads, 1 - beta1)  # m ← β1·m + (1 − β1)·grad

@@ -3,7 +3,7 @@
 import torch
 from torch import Tensor
 
-from ._base import ScratchOptimizer, check_lr, require, scalar_state
+from ._base import ScratchOptimizer, advance_steps, check_lr, require, scalar_state
 
 
 def asgd_update(
@@ -65,7 +65,7 @@ def asgd_foreach(
     t0), and computes eta in the dtype of `step`: each rounds differently from the loop.
     """
     grads = torch._foreach_neg(grads) if maximize else grads
-    torch._foreach_add_(step, 1)  # t ← t + 1
+    advance_steps(step)  # t ← t + 1
     if weight_decay != 0:
         grads = torch._foreach_add(grads, params, alpha=weight_decay)  # grad + wd·param
     decayed = torch._foreach_add(grads, params, alpha=lambd)  # grad + lambd·param

@@ -3,7 +3,7 @@
 import torch
 from torch import Tensor
 
-from ._base import ScratchOptimizer, check_adam_family, require, scalar_state
+from ._base import ScratchOptimizer, advance_steps, check_adam_family, require, scalar_state
 from .adam import moments_foreach
 
 
@@ -66,7 +66,7 @@ def nadam_foreach(
     """nadam_update over lists: one torch._foreach_* kernel a line, in torch's foreach order."""
     beta1, beta2 = betas
     grads = torch._foreach_neg(grads) if maximize else grads
-    torch._foreach_add_(step, 1)  # t ← t + 1
+    advance_steps(step)  # t ← t + 1
     grads = moments_foreach(
         params, grads, exp_avg, exp_avg_sq, lr, betas, weight_decay, decoupled_weight_decay
     )

@@ -3,7 +3,7 @@
 import torch
 from torch import Tensor
 
-from ._base import ScratchOptimizer, check_adam_family, scalar_state
+from ._base import ScratchOptimizer, advance_steps, check_adam_family, scalar_state
 from .adam import moments_foreach
 
 
@@ -74,7 +74,7 @@ def radam_foreach(
     s_u = 0 and s_r = −lr·rect·√(1 − β2ᵗ)/(1 − β1ᵗ).
     """
     beta1, beta2 = betas
-    torch._foreach_add_(step, 1)  # t ← t + 1
+    advance_steps(step)  # t ← t + 1
     grads = torch._foreach_neg(grads) if maximize else grads
     t = [s.item() for s in step]
     rho_inf = 2 / (1 - beta2) - 1  # ρ∞ = 2 / (1 − β2) − 1

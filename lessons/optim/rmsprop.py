@@ -3,7 +3,7 @@
 import torch
 from torch import Tensor
 
-from ._base import ScratchOptimizer, check_lr, require, scalar_state
+from ._base import ScratchOptimizer, advance_steps, check_lr, require, scalar_state
 
 
 def rmsprop_update(
@@ -62,7 +62,7 @@ def rmsprop_foreach(
 ) -> None:
     """rmsprop_update over lists: one torch._foreach_* kernel a line, in torch's foreach order."""
     grads = torch._foreach_neg(grads) if maximize else grads
-    torch._foreach_add_(step, 1)  # t ← t + 1
+    advance_steps(step)  # t ← t + 1
     if weight_decay != 0:
         grads = torch._foreach_add(grads, params, alpha=weight_decay)  # grad + wd·param
     torch._foreach_mul_(square_avg, alpha)  # v ← α·v

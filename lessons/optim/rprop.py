@@ -3,7 +3,7 @@
 import torch
 from torch import Tensor
 
-from ._base import ScratchOptimizer, check_lr, require, scalar_state
+from ._base import ScratchOptimizer, advance_steps, check_lr, require, scalar_state
 
 
 def sign_to_factor_(sign: Tensor, etas: tuple[float, float]) -> Tensor:
@@ -58,7 +58,7 @@ def rprop_foreach(
     etaminus = etas[0]
     step_size_min, step_size_max = step_sizes
     grads = torch._foreach_neg(grads) if maximize else grads
-    torch._foreach_add_(step, 1)  # t ← t + 1
+    advance_steps(step)  # t ← t + 1
     factors = torch._foreach_mul(grads, prev)  # g·g_prev
     torch._foreach_sign_(factors)  # sign(g·g_prev)
     for factor in factors:
