@@ -60,16 +60,18 @@ def rprop_foreach(
     grads = torch._foreach_neg(grads) if maximize else grads
     advance_steps(step)  # t ← t + 1
     factors = torch._foreach_mul(grads, prev)  # g·g_prev
+    torch._foreach_copy_(prev, grads)  # g_prev ← g (prev holds g from here on, as in torch)
     torch._foreach_sign_(factors)  # sign(g·g_prev)
     for factor in factors:
         sign_to_factor_(factor, etas)  # → etaplus, etaminus or 1
     torch._foreach_mul_(step_size, factors)  # Δ ← Δ·factor
-    torch._foreach_clamp_min_(step_size, step_size_min)  # Δ ← max(Δ, Δmin)
-    torch._foreach_clamp_max_(step_size, step_size_max)  # Δ ← min(Δ, Δmax)
-    torch._foreach_copy_(prev, grads)  # g_prev ← g
+    for delta in step_size:
+        delta.clamp_(step_size_min, step_size_max)  # Δ ← clamp(Δ, Δmin, Δmax)
     for g, factor in zip(prev, factors, strict=True):
-        g[factor.eq(etaminus)] = 0  # after a flip, no step and g_prev ← 0
-    torch._foreach_addcmul_(params, torch._foreach_sign(prev), step_size, value=-1)  # − sign(g)·Δ
+        g.copy_(torch.where(factor.eq(etaminus), 0, g))  # after a flip, no step and g_prev ← 0
+    del factors  # freed first, as in torch: the signs below can take their memory
+    signs = [g.sign() for g in prev]  # sign(g)
+    torch._foreach_addcmul_(params, signs, step_size, value=-1)  # param ← param − sign(g)·Δ
 
 
 class Rprop(ScratchOptimizer):
