@@ -104,7 +104,8 @@ def floor(explorer, name):
         if isinstance(control, widgets.FloatLogSlider):
             value = control.base ** value
         control.value = int(round(value)) if isinstance(control, widgets.IntSlider) else value
-        pictures.append(explorer.image.value)
+        if explorer.image.value not in pictures:  # a refused value leaves the picture as it was
+            pictures.append(explorer.image.value)
     control.value = start
     slider = widgets.IntSlider(0, 0, 200, description="floor")
     layout = widgets.Layout(width=explorer.image.layout.width, max_width="100%", height="auto")
