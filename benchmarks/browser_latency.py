@@ -87,6 +87,7 @@ def timed(explorer, name):
         control.observe(logged, names="value")
     explorer.draw, explorer.render = wrap(explorer.draw), wrap(explorer.render)
     return explorer
+timed.steps = {{}}  # a render outside a move (the still a notebook keeps) logs nothing
 """
 
 # The floor of an explorer: its own pictures (same size and kind), made before any timed move by

@@ -126,10 +126,10 @@ def run_trajectory(optimizer_cls, surface, start=None, steps=100, noise=0.0, see
     the true one plus ``noise`` times a standard normal 2-vector, drawn from ``seed``.
     A ``lessons.optim`` class is stepped through its per-parameter ``step_param``, the body of its
     ``step()``: on a 2-vector, ``step()``'s wrapper (profiler hook, no_grad, group loop) costs as
-    much as the update itself. The run is in inference mode (no version counters to keep), which
-    makes each small op a little cheaper than under no_grad. That also skips ``step()``'s checks (a ``p.grad`` of None is
+    much as the update itself. That also skips ``step()``'s checks (a ``p.grad`` of None is
     skipped, a complex parameter refused), which cannot fail here: xy is real and always has a
-    grad. Any other class (torch.optim's) is stepped with ``step()``.
+    grad. Any other class (torch.optim's) is stepped with ``step()``. The run is in inference
+    mode (no version counters to keep): each small op costs a little less than under no_grad.
     """
     surface = surface_named(surface)
     if steps < 0:

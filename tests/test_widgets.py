@@ -425,6 +425,22 @@ def test_explorers_also_offer_their_picture_to_viewers_without_widgets():
     assert Image.open(io.BytesIO(png)).size == explorer.figure.canvas.get_width_height()
 
 
+def test_trajectory_title_is_text_above_the_picture_and_drawn_into_the_still():
+    explorer = trajectory_explorer("quadratic", optimizers=("SGD",), steps=30)
+    explorer.sliders["lr"].value = 0.2
+    title = explorer.ax.get_title()
+    assert "lr=0.2," in title and f">{title}</div>" in explorer.caption.value
+    assert explorer.children.index(explorer.caption) == explorer.children.index(explorer.image) - 1
+    live = np.asarray(Image.open(io.BytesIO(explorer.image.value)))
+    still = base64.b64decode(explorer._repr_mimebundle_()["image/png"])
+    still = np.asarray(Image.open(io.BytesIO(still)))
+    changed = np.argwhere((live != still).any(axis=-1))
+    top = explorer.figure.bbox.height * (1 - explorer.ax.get_position().y1)
+    assert len(changed) and changed[:, 0].max() < top  # only the title's strip differs
+    pixels = np.asarray(explorer.figure.canvas.buffer_rgba())[:, :, :3]
+    np.testing.assert_array_equal(live[:, :, :3], pixels)  # the canvas is the live picture again
+
+
 def test_a_failing_reference_shows_a_message_and_the_next_valid_move_recovers():
     """torch's ConstantLR divides by factor at total_iters: factor = 0 fails in torch's code."""
     explorer = schedule_explorer("ConstantLR")

@@ -59,8 +59,13 @@ class Explorer(widgets.VBox):
     def _repr_mimebundle_(self, **kwargs):
         """The live widget, and the picture as it is now for viewers without widgets (GitHub)."""
         bundle = super()._repr_mimebundle_(**kwargs)
-        bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+        bundle["image/png"] = base64.b64encode(self.still()).decode("ascii")
         return bundle
+
+    def still(self) -> bytes:
+        """The picture for viewers without widgets: the live one, unless a subclass shows part
+        of it beside the picture (``trajectory_explorer``'s title)."""
+        return self.image.value
 
     def values(self) -> dict:
         return {name: control.value for name, control in self.sliders.items()}
