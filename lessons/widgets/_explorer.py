@@ -21,6 +21,14 @@ from .png import png
 
 # matplotlib renders text glyph by glyph in Python (about 60 us each); unhinted is 40% cheaper
 FAST_TEXT = ("text.hinting", "no_hinting")
+# the title, as text laid over the strip the figure keeps for it: centred over the axes, at its
+# size (8 points at 100 dpi), its bottom just above the axes
+CAPTION = (
+    '<div style="position:relative;z-index:1;width:{width:.0f}px;height:{height:.0f}px;'
+    "display:flex;align-items:flex-end;justify-content:center;text-align:center;"
+    "white-space:pre-line;font:11px/1.25 'DejaVu Sans',sans-serif;color:#000\">"
+    '<div style="padding-bottom:{gap:.0f}px">{text}</div></div>'
+)
 # backgrounds an explorer keeps, by axis limits (and scene): a slider moved back across a tick
 # step finds its old one instead of a full draw (ticks and labels glyph by glyph); 1.2 MB each
 BACKGROUNDS = 4
@@ -35,11 +43,19 @@ class Explorer(widgets.VBox):
     good picture stays, and the next valid move redraws everything and clears it.
     """
 
+    captioned = True  # the top axes' title shown as text over the picture, not drawn into it
+
     def __init__(self, sliders: dict, figure: Figure, lines: dict):
         self.sliders = sliders
         self.figure = figure
         self.lines = lines
         self.message = widgets.HTML()
+        self.caption = widgets.HTML()
+        if self.captioned:  # matplotlib shapes and draws a title glyph by glyph on every move
+            box = figure.axes[0].get_position()
+            self.strip = figure.bbox.height * (1 - box.y1)  # the pixels above the axes
+            self.caption.layout.margin = f"0 0 -{self.strip:.0f}px 0"  # laid over the picture
+            figure.axes[0].title.set_visible(False)
         width, height = figure.canvas.get_width_height()
         # one image pixel per screen pixel: a stretched PNG is blurred; a narrow output shrinks it
         self.image = widgets.Image(
@@ -53,7 +69,7 @@ class Explorer(widgets.VBox):
         for control in sliders.values():
             control.style.description_width = "initial"
             control.observe(self.refresh, names="value")
-        super().__init__([controls, self.message, self.image])
+        super().__init__([controls, self.message, self.caption, self.image])
         self.refresh()
 
     def _repr_mimebundle_(self, **kwargs):
@@ -63,9 +79,25 @@ class Explorer(widgets.VBox):
         return bundle
 
     def still(self) -> bytes:
-        """The picture for viewers without widgets: the live one, unless a subclass shows part
-        of it beside the picture (``trajectory_explorer``'s title)."""
-        return self.image.value
+        """The picture for viewers without widgets, its title drawn in."""
+        if not self.captioned:
+            return self.image.value
+        title = self.figure.axes[0].title
+        title.set_visible(True)
+        try:
+            return self.render()
+        finally:
+            title.set_visible(False)
+            self.render()  # the canvas as the live picture shows it again
+
+    def show_caption(self) -> None:
+        title, box = self.figure.axes[0].title, self.figure.axes[0].get_position()
+        self.caption.value = CAPTION.format(
+            width=(box.x0 + box.x1) * self.figure.bbox.width,  # centred over the axes
+            height=self.strip,
+            gap=0.01 * box.height * self.figure.bbox.height,  # the title's y = 1.01
+            text=html.escape(title.get_text()),
+        )
 
     def values(self) -> dict:
         return {name: control.value for name, control in self.sliders.items()}
@@ -102,6 +134,8 @@ class Explorer(widgets.VBox):
             return
         self.message.value = ""
         self.image.value = self.render()
+        if self.captioned:
+            self.show_caption()
 
     def invalidate(self) -> None:
         """Call when static content changes without the axis limits changing."""

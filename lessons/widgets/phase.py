@@ -34,6 +34,8 @@ def rate_image(kappa, nesterov):
 
 
 class PhaseExplorer(Explorer):
+    captioned = False  # three panels, each with its own title
+
     def __init__(self, kappa, lr, beta, nesterov, steps):
         sliders = {
             "kappa": log_slider("kappa", kappa, 1.0, 1000.0),

@@ -6,7 +6,6 @@ move reruns only the Adam family. The contours of a surface are computed once, o
 Sliders that no selected racer reads (momentum for Adam alone, betas for SGD) are hidden.
 """
 
-import html
 from dataclasses import dataclass, field
 
 import ipywidgets as widgets
@@ -111,24 +110,7 @@ class TrajectoryExplorer(Explorer):
             label: ax.plot([], [], "-o", ms=2, lw=1.2, color=f"C{i}", label=label)[0]
             for i, label in enumerate(RACERS)
         }
-        # the title is shown as text above the picture: drawn into it, its glyphs would cost a
-        # third of a redraw (matplotlib shapes and draws a long title glyph by glyph on each move)
-        ax.title.set_visible(False)
-        self.caption = widgets.HTML()
-        # centred over the axes as the title is, at its size (8 points at 100 dpi)
-        centre = (ax.get_position().x0 + ax.get_position().x1) / 2 * fig.bbox.width
-        self.caption_style = f"width:{2 * centre:.0f}px;text-align:center;font-size:11px"
         super().__init__(sliders, fig, lines)
-        self.children = [*self.children[:-1], self.caption, self.image]
-
-    def still(self):
-        """The picture with its title drawn in, for viewers without widgets."""
-        self.ax.title.set_visible(True)
-        try:
-            return self.render()
-        finally:
-            self.ax.title.set_visible(False)
-            self.render()  # the canvas as the live picture shows it again
 
     def refresh(self, change=None):
         """A new surface brings its own lr (an lr that suits Rosenbrock crawls on the quadratic)."""
@@ -200,8 +182,6 @@ class TrajectoryExplorer(Explorer):
             self.losses[label].set_text(final_loss(surface, path))
         shown = ["lr", *tuned_by(racers), "steps", *(["noise", "seed"] if values["noise"] else [])]
         set_title(self.ax, surface.name, [(k, values[k]) for k in shown])
-        title = html.escape(self.ax.get_title())
-        self.caption.value = f'<div style="{self.caption_style}">{title}</div>'
 
 
 def trajectory_explorer(
