@@ -416,13 +416,15 @@ def test_self_checks_notebooks_use_can_fail():
     assert not explorer.redraws("momentum", "max_lr", 0.05)  # the momentum does not read max_lr
 
 
-@pytest.mark.parametrize("name", ["StepLR", "OneCycleLR", "trajectory"])
+@pytest.mark.parametrize("name", ["StepLR", "OneCycleLR", "trajectory", "phase"])
 def test_the_title_is_text_over_the_picture_and_drawn_into_the_still(name):
     """Live, the top axes' title is an HTML caption laid over the strip above the axes; viewers
     without widgets (GitHub) get the picture with the title drawn in."""
     if name == "trajectory":
         explorer = trajectory_explorer("quadratic", optimizers=("SGD",), steps=30)
         explorer.sliders["lr"].value = 0.2
+    elif name == "phase":  # the left panel's title, part of a cached scene
+        explorer = phase_explorer(kappa=30.0)
     else:
         explorer = schedule_explorer(name)
     title = explorer.figure.axes[0].get_title()

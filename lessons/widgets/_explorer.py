@@ -4,9 +4,10 @@ The picture is a PNG in an ``ipywidgets.Image``, so it works in JupyterLab with 
 matplotlib alone. A redraw updates the data of the artists that move, then blits: the static part
 (axes, ticks, contours) is drawn once per set of axis limits and reused, and only the moving
 artists are drawn over it. What only some moves change (``phase_explorer``'s diagram, redrawn
-when κ moves) is a scene: drawn over the background once per key and kept with it. The image is
-shown at its own pixel size (100 dpi, as matplotlib's inline figures), never stretched, so text
-is crisp.
+when κ moves) is a scene: drawn over the background once per key and kept with it. The first
+axes' title is an HTML caption laid over the strip above the axes, drawn into the picture only
+for the still a notebook keeps for viewers without widgets. The image is shown at its own pixel
+size (100 dpi, as matplotlib's inline figures), never stretched, so text is crisp.
 """
 
 import base64
@@ -43,19 +44,18 @@ class Explorer(widgets.VBox):
     good picture stays, and the next valid move redraws everything and clears it.
     """
 
-    captioned = True  # the top axes' title shown as text over the picture, not drawn into it
-
     def __init__(self, sliders: dict, figure: Figure, lines: dict):
         self.sliders = sliders
         self.figure = figure
         self.lines = lines
         self.message = widgets.HTML()
         self.caption = widgets.HTML()
-        if self.captioned:  # matplotlib shapes and draws a title glyph by glyph on every move
-            box = figure.axes[0].get_position()
-            self.strip = figure.bbox.height * (1 - box.y1)  # the pixels above the axes
-            self.caption.layout.margin = f"0 0 -{self.strip:.0f}px 0"  # laid over the picture
-            figure.axes[0].title.set_visible(False)
+        # the first axes' title is text over the picture, not drawn into it: matplotlib shapes
+        # a title and draws it glyph by glyph on every move
+        box = figure.axes[0].get_position()
+        self.strip = figure.bbox.height * (1 - box.y1)  # the pixels above the axes
+        self.caption.layout.margin = f"0 0 -{self.strip:.0f}px 0"  # laid over the picture
+        figure.axes[0].title.set_visible(False)
         width, height = figure.canvas.get_width_height()
         # one image pixel per screen pixel: a stretched PNG is blurred; a narrow output shrinks it
         self.image = widgets.Image(
@@ -80,14 +80,14 @@ class Explorer(widgets.VBox):
 
     def still(self) -> bytes:
         """The picture for viewers without widgets, its title drawn in."""
-        if not self.captioned:
-            return self.image.value
         title = self.figure.axes[0].title
         title.set_visible(True)
+        self.invalidate()  # a title kept in a cached scene is drawn again
         try:
             return self.render()
         finally:
             title.set_visible(False)
+            self.invalidate()
             self.render()  # the canvas as the live picture shows it again
 
     def show_caption(self) -> None:
@@ -134,8 +134,7 @@ class Explorer(widgets.VBox):
             return
         self.message.value = ""
         self.image.value = self.render()
-        if self.captioned:
-            self.show_caption()
+        self.show_caption()
 
     def invalidate(self) -> None:
         """Call when static content changes without the axis limits changing."""
