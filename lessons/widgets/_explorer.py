@@ -55,6 +55,12 @@ class Explorer(widgets.VBox):
         box = figure.axes[0].get_position()
         self.strip = figure.bbox.height * (1 - box.y1)  # the pixels above the axes
         self.caption.layout.margin = f"0 0 -{self.strip:.0f}px 0"  # laid over the picture
+        self.caption_html = CAPTION.format(
+            width=(box.x0 + box.x1) * figure.bbox.width,  # centred over the axes
+            height=self.strip,
+            gap=0.01 * box.height * figure.bbox.height,  # the title's y = 1.01
+            text="{}",  # the title, at each move
+        )
         figure.axes[0].title.set_visible(False)
         width, height = figure.canvas.get_width_height()
         # one image pixel per screen pixel: a stretched PNG is blurred; a narrow output shrinks it
@@ -89,15 +95,6 @@ class Explorer(widgets.VBox):
             title.set_visible(False)
             self.invalidate()
             self.render()  # the canvas as the live picture shows it again
-
-    def show_caption(self) -> None:
-        title, box = self.figure.axes[0].title, self.figure.axes[0].get_position()
-        self.caption.value = CAPTION.format(
-            width=(box.x0 + box.x1) * self.figure.bbox.width,  # centred over the axes
-            height=self.strip,
-            gap=0.01 * box.height * self.figure.bbox.height,  # the title's y = 1.01
-            text=html.escape(title.get_text()),
-        )
 
     def values(self) -> dict:
         return {name: control.value for name, control in self.sliders.items()}
@@ -134,7 +131,7 @@ class Explorer(widgets.VBox):
             return
         self.message.value = ""
         self.image.value = self.render()
-        self.show_caption()
+        self.caption.value = self.caption_html.format(html.escape(self.figure.axes[0].get_title()))
 
     def invalidate(self) -> None:
         """Call when static content changes without the axis limits changing."""
