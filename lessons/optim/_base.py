@@ -74,9 +74,12 @@ def compiled(kernel):
     them again.
     """
 
-    def chunk_step(rows, scalars, **flags):
-        for (param, grad, *state), row_scalars in zip(rows, scalars.unbind(), strict=True):
-            kernel(param, grad, row_scalars, *state, **flags)
+    def chunk_step(lists, scalars, **flags):
+        params, grads, *state = lists
+        for param, grad, row_scalars, *row_state in zip(
+            params, grads, scalars.unbind(), *state, strict=True
+        ):
+            kernel(param, grad, row_scalars, *row_state, **flags)
 
     return torch.compile(chunk_step, dynamic=True, options={"size_asserts": False})
 
@@ -100,6 +103,13 @@ def flat(t: Tensor | None) -> Tensor | None:
     return t.view(-1)
 
 
+def next_steps(states: list[dict]) -> Tensor:
+    """t, the step each parameter is about to take, in float64: a fused kernel advances
+    state["step"] itself, and takes what depends on t from `fused_scalars`, computed here once a
+    tensor (in the compiled loop it would be recomputed for every 16 floats)."""
+    return torch.stack([state["step"] for state in states]).double() + 1
+
+
 def scalar_state(value: float) -> Tensor:
     """A 0-dim `step` or `mu_product`: float32, or float64 when that is torch's default dtype."""
     double = torch.get_default_dtype() == torch.float64
@@ -120,10 +130,11 @@ class ScratchOptimizer(Optimizer):
     class defines them (without them every group loops): `update_foreach` takes the same
     arguments as `update`, each a list over the group's tensors, and runs torch._foreach_*
     kernels. `update_fused(param, grad, scalars, *state, **flags)` is the update's arithmetic
-    for torch.compile: `fused_scalars(params, group)` returns the floats a step may change (lr,
-    a bias correction: each a float, or a tensor with one value per parameter), which reach the
-    kernel as a 1-D tensor, so a new lr does not recompile; `fused_state(p, group)` the state
-    tensors the kernel names; the keyword-only `flags` are read from the group (a change
+    for torch.compile: `fused_states(params, group)` gives each parameter's state dict,
+    `fused_scalars(states, group)` the floats a step may change (lr, a bias correction: each a
+    float, or a tensor with one value per parameter), which reach the kernel as a 1-D tensor, so
+    a new lr does not recompile, and `fused_state(params, states, group)` the state tensors the
+    kernel names, a list each; the keyword-only `flags` are read from the group (a change
     recompiles).
     """
 
@@ -163,31 +174,31 @@ class ScratchOptimizer(Optimizer):
         grads = [p.grad for p in params]
         self.update_foreach(params, grads, **lists, **self.hyperparameters(group))
 
-    def fused_scalars(self, params: list[Tensor], group: dict) -> list[float | Tensor]:
+    def fused_states(self, params: list[Tensor], group: dict) -> list[dict]:
+        """Each parameter's state, made on its first step."""
+        return [self._state(p, group) for p in params]
+
+    def fused_scalars(self, states: list[dict], group: dict) -> list[float | Tensor]:
         raise NotImplementedError
 
-    def next_steps(self, params: list[Tensor], group: dict) -> Tensor:
-        """t, the step each parameter is about to take, in float64; the fused kernel advances
-        state["step"] itself, and takes what depends on t from `fused_scalars`, computed here
-        once a tensor (in the compiled loop it would be recomputed for every 16 floats)."""
-        return torch.stack([self._state(p, group)["step"] for p in params]).double() + 1
-
-    def fused_state(self, p: Tensor, group: dict) -> list[Tensor | None]:
-        """The state tensors `update_fused` takes after param, grad and scalars, by name."""
-        state = self._state(p, group)
-        return [state.get(name) for name in state_names(self.update_fused)]
+    def fused_state(self, params: list[Tensor], states: list[dict], group: dict) -> list[list]:
+        """The state `update_fused` takes after param, grad and scalars: a list a name."""
+        return [[state.get(name) for state in states] for name in state_names(self.update_fused)]
 
     def step_fused(self, params: list[Tensor], group: dict) -> None:
-        floats = self.fused_scalars(params, group)
+        states = self.fused_states(params, group)
+        floats = self.fused_scalars(states, group)
         columns = [torch.as_tensor(c, dtype=torch.float64) for c in floats]
         scalars = torch.stack([c.expand(len(params)) for c in columns], dim=1)  # a row a parameter
         scalars = scalars.to(params[0].device)
-        rows = [[flat(t) for t in (p, p.grad, *self.fused_state(p, group))] for p in params]
+        lists = [params, [p.grad for p in params], *self.fused_state(params, states, group)]
+        if any(p.dim() > 1 for p in params):
+            lists = [[flat(t) for t in tensors] for tensors in lists]
         flags = {name: group[name] for name in keyword_names(self.update_fused)}
         kernel = compiled(self.update_fused)
         with FUSED_CONFIG:
-            for part in chunks(len(rows)):
-                kernel(rows[part], scalars[part], **flags)
+            for part in chunks(len(params)):
+                kernel([tensors[part] for tensors in lists], scalars[part], **flags)
 
     def path(self, group: dict, params: list[Tensor]) -> str:
         """torch's choice for a group: "fused", "foreach" or the per-tensor "loop"."""

@@ -8,6 +8,7 @@ from ._base import (
     advance_steps,
     check_fast_paths,
     check_lr,
+    next_steps,
     require,
     scalar_state,
 )
@@ -140,8 +141,8 @@ class Adagrad(ScratchOptimizer):
             for p in group["params"]:
                 self._state(p, group)
 
-    def fused_scalars(self, params, group):
-        t = self.next_steps(params, group)
+    def fused_scalars(self, states, group):
+        t = next_steps(states)
         return [group["lr"] / (1 + (t - 1) * group["lr_decay"])]
 
     def init_state(self, p, group):
@@ -151,7 +152,8 @@ class Adagrad(ScratchOptimizer):
 
     def check_param(self, p, group):
         super().check_param(p, group)
-        if p.grad.is_sparse and group.get("fused"):
-            raise RuntimeError("`fused` does not support sparse grad or complex param")
-        if p.grad.is_sparse and group["weight_decay"] != 0:
-            raise RuntimeError("weight_decay option is not compatible with sparse gradients")
+        if p.grad.is_sparse:
+            if group.get("fused"):
+                raise RuntimeError("`fused` does not support sparse grad or complex param")
+            if group["weight_decay"] != 0:
+                raise RuntimeError("weight_decay option is not compatible with sparse gradients")

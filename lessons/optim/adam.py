@@ -8,6 +8,7 @@ from ._base import (
     advance_steps,
     check_adam_family,
     check_fast_paths,
+    next_steps,
     require,
     scalar_state,
 )
@@ -189,8 +190,8 @@ class Adam(ScratchOptimizer):
         super().__init__(params, defaults)
         check_fast_paths(foreach, fused)
 
-    def fused_scalars(self, params, group):
-        t, lr, (beta1, beta2) = self.next_steps(params, group), group["lr"], group["betas"]
+    def fused_scalars(self, states, group):
+        t, lr, (beta1, beta2) = next_steps(states), group["lr"], group["betas"]
         return [lr, beta1, beta2, lr / (1 - beta1**t), (1 - beta2**t).sqrt()]
 
     def init_state(self, p, group):

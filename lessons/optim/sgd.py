@@ -140,12 +140,13 @@ class SGD(ScratchOptimizer):
 
     def check_param(self, p, group):
         super().check_param(p, group)
-        if p.grad.is_sparse and group.get("fused"):
-            raise RuntimeError("`_fused_sgd` does not support sparse gradients")
-        if p.grad.is_sparse and group["weight_decay"] != 0:
-            raise RuntimeError(
-                "add(sparse, dense) is not supported. Use add(dense, sparse) instead."
-            )
+        if p.grad.is_sparse:
+            if group.get("fused"):
+                raise RuntimeError("`_fused_sgd` does not support sparse gradients")
+            if group["weight_decay"] != 0:
+                raise RuntimeError(
+                    "add(sparse, dense) is not supported. Use add(dense, sparse) instead."
+                )
 
     # torch keeps no state at all for a parameter stepped without momentum
     # (with momentum the buffer is the first gradient, made by the update)
@@ -162,16 +163,19 @@ class SGD(ScratchOptimizer):
         for state, buffer in zip(states, buffers, strict=True):
             state["momentum_buffer"] = buffer
 
-    def fused_scalars(self, params, group):
+    def fused_states(self, params, group):
+        return [self.state[p] if group["momentum"] != 0 else {} for p in params]
+
+    def fused_scalars(self, states, group):
         lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
         # as torch's fused SGD: the first step is the group's, when no parameter has a buffer yet
-        first = all(self.state.get(p, {}).get("momentum_buffer") is None for p in params)
+        first = all(state.get("momentum_buffer") is None for state in states)
         return [lr, momentum, 1.0 if first else 1 - dampening]
 
-    def fused_state(self, p, group):
+    def fused_state(self, params, states, group):
         if group["momentum"] == 0:
-            return [None]
-        state = self.state[p]
-        if "momentum_buffer" not in state:
-            state["momentum_buffer"] = torch.zeros_like(p)
-        return [state["momentum_buffer"]]
+            return [[None] * len(params)]
+        for p, state in zip(params, states, strict=True):
+            if "momentum_buffer" not in state:
+                state["momentum_buffer"] = torch.zeros_like(p)
+        return [[state["momentum_buffer"] for state in states]]
