@@ -417,11 +417,12 @@ def test_self_checks_notebooks_use_can_fail():
 
 
 @pytest.mark.parametrize("name", ["StepLR", "OneCycleLR", "trajectory", "phase"])
-def test_the_title_is_text_over_the_picture_and_drawn_into_the_still(name):
-    """Live, the top axes' title is an HTML caption laid over the strip above the axes; viewers
-    without widgets (GitHub) get the picture with the title drawn in."""
+def test_the_title_and_labels_are_text_over_the_picture_and_drawn_into_the_still(name):
+    """Live, the top axes' title is an HTML caption laid over the strip above the axes, and the
+    labels (trajectory's final losses, phase's measured rate) are HTML laid over the picture;
+    viewers without widgets (GitHub) get the picture with them drawn in."""
     if name == "trajectory":
-        explorer = trajectory_explorer("quadratic", optimizers=("SGD",), steps=30)
+        explorer = trajectory_explorer("quadratic", optimizers=("SGD", "Adam"), steps=30)
         explorer.sliders["lr"].value = 0.2
     elif name == "phase":  # the left panel's title, part of a cached scene
         explorer = phase_explorer(kappa=30.0)
@@ -430,6 +431,11 @@ def test_the_title_is_text_over_the_picture_and_drawn_into_the_still(name):
     title = explorer.figure.axes[0].get_title()
     assert f">{html.escape(title)}</div>" in explorer.caption.value
     assert explorer.children.index(explorer.caption) == explorer.children.index(explorer.image) - 1
+    labels = [text for text in explorer.labels() if text.get_visible()]
+    assert len(labels) == {"trajectory": 2, "phase": 1}.get(name, 0)
+    for text in labels:
+        color = matplotlib.colors.to_hex(text.get_color())
+        assert f'color:{color}">{html.escape(text.get_text())}</div>' in explorer.caption.value
     bundle = explorer._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     still = base64.b64decode(bundle["image/png"])  # a notebook stores images as base64 text
@@ -437,7 +443,28 @@ def test_the_title_is_text_over_the_picture_and_drawn_into_the_still(name):
     live = np.asarray(Image.open(io.BytesIO(explorer.image.value)))
     assert still.shape == live.shape
     changed = np.argwhere((live != still).any(axis=-1))
-    assert len(changed) and changed[:, 0].max() < explorer.strip  # only the title's strip
+    assert len(changed) and (changed[:, 0] < explorer.strip).any()  # the title's strip
+    # and nothing else but the labels, each where matplotlib draws it
+    height = live.shape[0]
+    boxes = [text.get_window_extent() for text in labels]
+    for box in boxes:
+        inside = (
+            (changed[:, 1] >= box.x0 - 1)
+            & (changed[:, 1] <= box.x1 + 1)
+            & (changed[:, 0] >= height - box.y1 - 1)
+            & (changed[:, 0] <= height - box.y0 + 1)
+        )
+        assert inside.any()  # the label is drawn into the still
+    outside = [
+        (row, column)
+        for row, column in changed
+        if row >= explorer.strip
+        and not any(
+            box.x0 - 1 <= column <= box.x1 + 1 and height - box.y1 - 1 <= row <= height - box.y0 + 1
+            for box in boxes
+        )
+    ]
+    assert outside == []
     pixels = np.asarray(explorer.figure.canvas.buffer_rgba())[:, :, :3]
     np.testing.assert_array_equal(live[:, :, :3], pixels)  # the canvas is the live picture again
 

@@ -5,8 +5,9 @@ matplotlib alone. A redraw updates the data of the artists that move, then blits
 (axes, ticks, contours) is drawn once per set of axis limits and reused, and only the moving
 artists are drawn over it. What only some moves change (``phase_explorer``'s diagram, redrawn
 when κ moves) is a scene: drawn over the background once per key and kept with it. The first
-axes' title is an HTML caption laid over the strip above the axes, drawn into the picture only
-for the still a notebook keeps for viewers without widgets. The image is shown at its own pixel
+axes' title is an HTML caption laid over the strip above the axes, and the texts an explorer names
+as labels (a legend's numbers) are HTML laid over the picture too: both are drawn into the picture
+only for the still a notebook keeps for viewers without widgets. The image is shown at its own pixel
 size (100 dpi, as matplotlib's inline figures), never stretched, so text is crisp.
 """
 
@@ -16,6 +17,7 @@ import html
 import ipywidgets as widgets
 import matplotlib
 import numpy as np
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from .png import png
@@ -28,8 +30,19 @@ CAPTION = (
     '<div style="position:relative;z-index:1;width:{width:.0f}px;height:{height:.0f}px;'
     "display:flex;align-items:flex-end;justify-content:center;text-align:center;"
     "white-space:pre-line;font:11px/1.25 'DejaVu Sans',sans-serif;color:#000\">"
-    '<div style="padding-bottom:{gap:.0f}px">{text}</div></div>'
+    '<div style="padding-bottom:{gap:.0f}px">{text}</div>{labels}</div>'
 )
+# a label: text laid over the picture at its anchor, aligned there as matplotlib aligns it
+LABEL = (
+    '<div class="stepwise-label" style="position:absolute;left:{x:.1f}px;top:{y:.1f}px;'
+    "transform:translate({dx},{dy});"
+    "white-space:pre;font:{size:.1f}px/1.17 'DejaVu Sans',sans-serif;color:{color}\">{text}</div>"
+)
+SHIFT_X = {"left": "0", "center": "-50%", "right": "-100%"}
+# a label's line box (1.17 em of DejaVu Sans) against matplotlib's anchor: for "top", the box
+# starts 0.1 em above it; for "baseline", it ends 0.31 em below (Chromium against the still,
+# within half a pixel)
+SHIFT_Y = {"top": "-0.1em", "center": "-50%", "baseline": "calc(0.31em - 100%)", "bottom": "-100%"}
 # backgrounds an explorer keeps, by axis limits (and scene): a slider moved back across a tick
 # step finds its old one instead of a full draw (ticks and labels glyph by glyph); 1.2 MB each
 BACKGROUNDS = 4
@@ -59,7 +72,8 @@ class Explorer(widgets.VBox):
             width=(box.x0 + box.x1) * figure.bbox.width,  # centred over the axes
             height=self.strip,
             gap=0.01 * box.height * figure.bbox.height,  # the title's y = 1.01
-            text="{}",  # the title, at each move
+            text="{title}",  # at each move
+            labels="{labels}",
         )
         figure.axes[0].title.set_visible(False)
         width, height = figure.canvas.get_width_height()
@@ -90,7 +104,7 @@ class Explorer(widgets.VBox):
         title.set_visible(True)
         self.invalidate()  # a title kept in a cached scene is drawn again
         try:
-            return self.render()
+            return self.render(still=True)
         finally:
             title.set_visible(False)
             self.invalidate()
@@ -115,6 +129,30 @@ class Explorer(widgets.VBox):
         """What a move can change: drawn on every redraw, left out of the cached background."""
         return [*self.lines.values(), *(ax.title for ax in self.figure.axes)]
 
+    def labels(self) -> list:
+        """Texts a move changes that a live picture shows as HTML laid over it, as it shows the
+        title (matplotlib draws text glyph by glyph, a few hundred microseconds a number); the
+        still has them drawn in."""
+        return []
+
+    def labels_html(self) -> str:
+        """The labels as HTML, each at its anchor over the picture (CSS counts from the top)."""
+        height, pixels_a_point = self.figure.bbox.height, self.figure.dpi / 72
+        parts = []
+        for text in self.labels():
+            if text.get_visible() and text.get_text():
+                x, y = text.get_transform().transform(text.get_position())
+                style = dict(
+                    x=x,
+                    y=height - y,
+                    dx=SHIFT_X[text.get_horizontalalignment()],
+                    dy=SHIFT_Y[text.get_verticalalignment()],
+                    size=text.get_fontsize() * pixels_a_point,
+                    color=to_hex(text.get_color()),
+                )
+                parts.append(LABEL.format(text=html.escape(text.get_text()), **style))
+        return "".join(parts)
+
     def scene(self) -> tuple:
         """What only some moves change: (a key that says what it shows, its artists). It is drawn
         over the background once per key and kept with it, not drawn again on every move."""
@@ -131,25 +169,29 @@ class Explorer(widgets.VBox):
             return
         self.message.value = ""
         self.image.value = self.render()
-        self.caption.value = self.caption_html.format(html.escape(self.figure.axes[0].get_title()))
+        self.caption.value = self.caption_html.format(
+            title=html.escape(self.figure.axes[0].get_title()), labels=self.labels_html()
+        )
 
     def invalidate(self) -> None:
         """Call when static content changes without the axis limits changing."""
         self._backgrounds.clear()
 
-    def render(self) -> bytes:
+    def render(self, still=False) -> bytes:
+        """The picture: live, without the labels; ``still``, with them drawn in."""
         # one setting, set and put back: rc_context would copy and restore all of rcParams
         key, value = FAST_TEXT
         before, matplotlib.rcParams[key] = matplotlib.rcParams[key], value
         try:
-            return self._render()
+            return self._render(still)
         finally:
             matplotlib.rcParams[key] = before
 
-    def _render(self) -> bytes:
+    def _render(self, still) -> bytes:
         canvas = self.figure.canvas
-        moving, (scene_key, scene) = self.moving(), self.scene()
-        for artist in (*scene, *moving):
+        labels, (scene_key, scene) = self.labels(), self.scene()
+        moving = [artist for artist in self.moving() if artist not in labels]
+        for artist in (*scene, *moving, *labels):
             artist.set_animated(True)
         limits = tuple(tuple(ax.viewLim.bounds) for ax in self.figure.axes)
 
@@ -166,7 +208,7 @@ class Explorer(widgets.VBox):
             canvas.restore_region(self._background((limits, scene_key), with_scene))
         else:
             canvas.restore_region(self._background(limits, static))
-        self._draw(moving)
+        self._draw([*moving, *labels] if still else moving)
         return png(np.asarray(canvas.buffer_rgba()))
 
     def _background(self, key, make):

@@ -101,6 +101,9 @@ class PhaseExplorer(Explorer):
     def moving(self):
         return [*self.lines.values(), self.ax_error.title]
 
+    def labels(self):
+        return [self.ax_error.title]
+
     def draw(self, values):
         kappa, lr, beta, nesterov = (values[k] for k in ("kappa", "lr", "momentum", "nesterov"))
         if (kappa, nesterov) != self.shown:

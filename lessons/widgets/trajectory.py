@@ -125,6 +125,9 @@ class TrajectoryExplorer(Explorer):
     def moving(self):
         return [*super().moving(), *self.losses.values()]
 
+    def labels(self):
+        return list(self.losses.values())
+
     def show_surface(self, name):
         surface = SURFACES[name]
         if name not in self.contours:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 OUTPUT = ".jp-OutputArea-output"
+LABEL_CLASS = "stepwise-label"  # a text lessons.widgets lays over its picture
 # A widget shown without the lab extension prints its repr: "VBox(children=(FloatSlider(...".
 WIDGET_AS_TEXT = re.compile(r"^\s*(\w+\(children=|\w*(Slider|Dropdown|Checkbox|Image|Output)\()")
 # IPython's tracebacks end with "NameError: ..."; a warning line starts with its file path instead.
@@ -146,7 +147,11 @@ class Explorer:
             page.set_viewport_size(viewport)
 
     def plot_sources(self):
-        return self.cell.locator(f"{OUTPUT} img").evaluate_all("imgs => imgs.map(i => i.src)")
+        """What the plot shows: each image's source, then the labels laid over it as text (a
+        legend's final losses); not the title, which names the sliders' values."""
+        sources = self.cell.locator(f"{OUTPUT} img").evaluate_all("imgs => imgs.map(i => i.src)")
+        labels = self.cell.locator(f"{OUTPUT} .{LABEL_CLASS}")
+        return sources + labels.evaluate_all("divs => divs.map(d => d.textContent)")
 
     def handle_value(self, handle):
         # aria-valuenow is rounded to one decimal; aria-valuetext carries the full value.
