@@ -46,6 +46,7 @@ EXPLORERS = [
     "group_explorer()",
     "trajectory_explorer()",
     "phase_explorer()",
+    "newton_schulz_explorer()",
 ]
 
 # The kernel logs each callback: when it started and ended, its draw and render times, the bytes.
