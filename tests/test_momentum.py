@@ -6,7 +6,7 @@ import torch
 
 from lessons import momentum, optim
 from lessons.surfaces import run_trajectory, scaled_quadratic
-from lessons.widgets.phase import GRID, phase_explorer, rate_image
+from lessons.widgets.phase import GRID, LR_MAX, MOMENTUM_MAX, phase_explorer, rate_image
 
 MU, L = 0.01, 1.0
 
@@ -112,6 +112,18 @@ def test_phase_explorer_draws_the_closed_form_and_the_run():
     np.testing.assert_array_equal(explorer.diagram.get_array(), rate_image(10.0, False))
     explorer.sliders["nesterov"].value = True
     np.testing.assert_array_equal(explorer.diagram.get_array(), rate_image(10.0, True))
+
+
+def test_a_kept_diagram_is_computed_once_and_cannot_be_changed():
+    """rate_image keeps its last diagrams: a κ moved back reuses one, which no caller may edit."""
+    rate_image.cache_clear()
+    first = rate_image(30.0, False)
+    assert rate_image(30.0, False) is first
+    lrs, momenta = np.linspace(0, LR_MAX, GRID), np.linspace(0, MOMENTUM_MAX, GRID)
+    expected = momentum.rate(lrs[None, :], momenta[:, None], [1 / 30, 1.0])
+    np.testing.assert_array_equal(first, expected)
+    with pytest.raises(ValueError, match="read-only"):
+        first[0, 0] = 0.5
 
 
 def test_phase_explorer_says_what_is_wrong_and_recovers():

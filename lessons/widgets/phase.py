@@ -8,6 +8,8 @@ and its error |x_k| against the predicted ρᵏ. The diagram is computed and dra
 colour bar) per (κ, Nesterov), so a move of lr, momentum or steps draws the run alone.
 """
 
+import functools
+
 import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -18,7 +20,7 @@ from lessons import momentum as theory
 from lessons import optim
 from lessons.surfaces import run_trajectory, scaled_quadratic
 
-from ._explorer import Explorer
+from ._explorer import BACKGROUNDS, Explorer
 from .axes import DPI, step_ceiling
 from .controls import checkbox, float_slider, int_slider, log_slider
 
@@ -27,10 +29,15 @@ GRID = 161
 ERROR_LIMITS = (1e-12, 1e3)
 
 
+# the diagrams of the last few (κ, Nesterov), as many as the backgrounds an explorer keeps: a κ
+# moved back finds its diagram (2 ms to compute) as it finds its cached scene
+@functools.lru_cache(maxsize=BACKGROUNDS)
 def rate_image(kappa, nesterov):
     """ρ on a GRID x GRID lattice: rows are momenta 0 ... 0.99, columns lrs 0 ... 4."""
     lrs, momenta = np.linspace(0, LR_MAX, GRID), np.linspace(0, MOMENTUM_MAX, GRID)
-    return theory.rate(lrs[None, :], momenta[:, None], [1 / kappa, 1.0], nesterov)
+    image = theory.rate(lrs[None, :], momenta[:, None], [1 / kappa, 1.0], nesterov)
+    image.flags.writeable = False  # kept and shared: no caller may change it
+    return image
 
 
 class PhaseExplorer(Explorer):
