@@ -419,7 +419,7 @@ def test_self_checks_notebooks_use_can_fail():
 @pytest.mark.parametrize("name", ["StepLR", "OneCycleLR", "trajectory", "phase"])
 def test_the_title_and_labels_are_text_over_the_picture_and_drawn_into_the_still(name):
     """Live, the top axes' title is an HTML caption laid over the strip above the axes, and the
-    labels (trajectory's final losses, phase's measured rate) are HTML laid over the picture;
+    labels (trajectory's final losses, phase's error-panel title) are HTML laid over the picture;
     viewers without widgets (GitHub) get the picture with them drawn in."""
     if name == "trajectory":
         explorer = trajectory_explorer("quadratic", optimizers=("SGD", "Adam"), steps=30)
@@ -436,6 +436,13 @@ def test_the_title_and_labels_are_text_over_the_picture_and_drawn_into_the_still
     for text in labels:
         color = matplotlib.colors.to_hex(text.get_color())
         assert f'color:{color}">{html.escape(text.get_text())}</div>' in explorer.caption.value
+    drawn_title = explorer.figure.axes[0].title
+    drawn_title.set_visible(True)
+    explorer.figure.canvas.draw()  # places the title where the still draws it
+    boxes = [drawn_title.get_window_extent()]
+    drawn_title.set_visible(False)
+    explorer.invalidate()
+    explorer.render()  # the live picture on the canvas again
     bundle = explorer._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     still = base64.b64decode(bundle["image/png"])  # a notebook stores images as base64 text
@@ -443,28 +450,23 @@ def test_the_title_and_labels_are_text_over_the_picture_and_drawn_into_the_still
     live = np.asarray(Image.open(io.BytesIO(explorer.image.value)))
     assert still.shape == live.shape
     changed = np.argwhere((live != still).any(axis=-1))
-    assert len(changed) and (changed[:, 0] < explorer.strip).any()  # the title's strip
-    # and nothing else but the labels, each where matplotlib draws it
+    # the still differs from the live picture inside the title's box and the labels' boxes (each
+    # drawn into it), and nowhere else
+    boxes += [text.get_window_extent() for text in labels]
     height = live.shape[0]
-    boxes = [text.get_window_extent() for text in labels]
+
+    def inside(box):
+        rows, columns = changed[:, 0], changed[:, 1]
+        return (
+            (columns >= box.x0 - 1)
+            & (columns <= box.x1 + 1)
+            & (rows >= height - box.y1 - 1)
+            & (rows <= height - box.y0 + 1)
+        )
+
     for box in boxes:
-        inside = (
-            (changed[:, 1] >= box.x0 - 1)
-            & (changed[:, 1] <= box.x1 + 1)
-            & (changed[:, 0] >= height - box.y1 - 1)
-            & (changed[:, 0] <= height - box.y0 + 1)
-        )
-        assert inside.any()  # the label is drawn into the still
-    outside = [
-        (row, column)
-        for row, column in changed
-        if row >= explorer.strip
-        and not any(
-            box.x0 - 1 <= column <= box.x1 + 1 and height - box.y1 - 1 <= row <= height - box.y0 + 1
-            for box in boxes
-        )
-    ]
-    assert outside == []
+        assert inside(box).any()  # the title, then each label, is drawn into the still
+    assert np.logical_or.reduce([inside(box) for box in boxes]).all()  # and nothing else
     pixels = np.asarray(explorer.figure.canvas.buffer_rgba())[:, :, :3]
     np.testing.assert_array_equal(live[:, :, :3], pixels)  # the canvas is the live picture again
 

@@ -66,7 +66,9 @@ def chunks(count: int, most: int = 32):
 
 @functools.cache
 def compiled(kernel):
-    """torch.compile of `kernel` applied to each row of a chunk: one graph, each tensor read once.
+    """torch.compile of `kernel` applied to each parameter of a chunk: one graph, each tensor
+    read once. The chunk comes as lists, one a name (params, grads, then the kernel's state), and
+    `scalars`, one row a parameter.
 
     Sizes are symbolic (dynamic=True), so one compile serves every chunk of the same length and
     pattern of equal sizes; the floats that change between steps come in `scalars`, a tensor, so
@@ -76,10 +78,10 @@ def compiled(kernel):
 
     def chunk_step(lists, scalars, **flags):
         params, grads, *state = lists
-        for param, grad, row_scalars, *row_state in zip(
+        for param, grad, its_scalars, *its_state in zip(
             params, grads, scalars.unbind(), *state, strict=True
         ):
-            kernel(param, grad, row_scalars, *row_state, **flags)
+            kernel(param, grad, its_scalars, *its_state, **flags)
 
     return torch.compile(chunk_step, dynamic=True, options={"size_asserts": False})
 
@@ -130,10 +132,10 @@ class ScratchOptimizer(Optimizer):
     class defines them (without them every group loops): `update_foreach` takes the same
     arguments as `update`, each a list over the group's tensors, and runs torch._foreach_*
     kernels. `update_fused(param, grad, scalars, *state, **flags)` is the update's arithmetic
-    for torch.compile: `fused_states(params, group)` gives each parameter's state dict,
+    for torch.compile: `param_states(params, group)` gives each parameter's state dict,
     `fused_scalars(states, group)` the floats a step may change (lr, a bias correction: each a
     float, or a tensor with one value per parameter), which reach the kernel as a 1-D tensor, so
-    a new lr does not recompile, and `fused_state(params, states, group)` the state tensors the
+    a new lr does not recompile, and `fused_tensors(params, states, group)` the state tensors the
     kernel names, a list each; the keyword-only `flags` are read from the group (a change
     recompiles).
     """
@@ -174,24 +176,24 @@ class ScratchOptimizer(Optimizer):
         grads = [p.grad for p in params]
         self.update_foreach(params, grads, **lists, **self.hyperparameters(group))
 
-    def fused_states(self, params: list[Tensor], group: dict) -> list[dict]:
-        """Each parameter's state, made on its first step."""
+    def param_states(self, params: list[Tensor], group: dict) -> list[dict]:
+        """Each parameter's state dict, made on its first step."""
         return [self._state(p, group) for p in params]
 
     def fused_scalars(self, states: list[dict], group: dict) -> list[float | Tensor]:
         raise NotImplementedError
 
-    def fused_state(self, params: list[Tensor], states: list[dict], group: dict) -> list[list]:
-        """The state `update_fused` takes after param, grad and scalars: a list a name."""
+    def fused_tensors(self, params: list[Tensor], states: list[dict], group: dict) -> list[list]:
+        """The state tensors `update_fused` takes after param, grad and scalars: a list a name."""
         return [[state.get(name) for state in states] for name in state_names(self.update_fused)]
 
     def step_fused(self, params: list[Tensor], group: dict) -> None:
-        states = self.fused_states(params, group)
+        states = self.param_states(params, group)
         floats = self.fused_scalars(states, group)
         columns = [torch.as_tensor(c, dtype=torch.float64) for c in floats]
         scalars = torch.stack([c.expand(len(params)) for c in columns], dim=1)  # a row a parameter
         scalars = scalars.to(params[0].device)
-        lists = [params, [p.grad for p in params], *self.fused_state(params, states, group)]
+        lists = [params, [p.grad for p in params], *self.fused_tensors(params, states, group)]
         if any(p.dim() > 1 for p in params):
             lists = [[flat(t) for t in tensors] for tensors in lists]
         flags = {name: group[name] for name in keyword_names(self.update_fused)}

@@ -163,7 +163,7 @@ class SGD(ScratchOptimizer):
         for state, buffer in zip(states, buffers, strict=True):
             state["momentum_buffer"] = buffer
 
-    def fused_states(self, params, group):
+    def param_states(self, params, group):
         return [self.state[p] if group["momentum"] != 0 else {} for p in params]
 
     def fused_scalars(self, states, group):
@@ -172,7 +172,7 @@ class SGD(ScratchOptimizer):
         first = all(state.get("momentum_buffer") is None for state in states)
         return [lr, momentum, 1.0 if first else 1 - dampening]
 
-    def fused_state(self, params, states, group):
+    def fused_tensors(self, params, states, group):
         if group["momentum"] == 0:
             return [[None] * len(params)]
         for p, state in zip(params, states, strict=True):

@@ -42,7 +42,13 @@ SHIFT_X = {"left": "0", "center": "-50%", "right": "-100%"}
 # a label's line box (1.17 em of DejaVu Sans) against matplotlib's anchor: for "top", the box
 # starts 0.1 em above it; for "baseline", it ends 0.31 em below (Chromium against the still,
 # within half a pixel)
-SHIFT_Y = {"top": "-0.1em", "center": "-50%", "baseline": "calc(0.31em - 100%)", "bottom": "-100%"}
+SHIFT_Y = {
+    "top": "-0.1em",
+    "center": "-50%",
+    "center_baseline": "-50%",
+    "baseline": "calc(0.31em - 100%)",
+    "bottom": "-100%",
+}
 # backgrounds an explorer keeps, by axis limits (and scene): a slider moved back across a tick
 # step finds its old one instead of a full draw (ticks and labels glyph by glyph); 1.2 MB each
 BACKGROUNDS = 4
@@ -132,7 +138,8 @@ class Explorer(widgets.VBox):
     def labels(self) -> list:
         """Texts a move changes that a live picture shows as HTML laid over it, as it shows the
         title (matplotlib draws text glyph by glyph, a few hundred microseconds a number); the
-        still has them drawn in."""
+        still has them drawn in. They need not be listed in ``moving()``: a render animates them
+        and leaves them out of the live picture."""
         return []
 
     def labels_html(self) -> str:

@@ -106,7 +106,7 @@ class PhaseExplorer(Explorer):
         return self.shown, diagram
 
     def moving(self):
-        return [*self.lines.values(), self.ax_error.title]
+        return list(self.lines.values())  # the error panel's title is a label
 
     def labels(self):
         return [self.ax_error.title]

@@ -122,9 +122,6 @@ class TrajectoryExplorer(Explorer):
                 return
         super().refresh(change)
 
-    def moving(self):
-        return [*super().moving(), *self.losses.values()]
-
     def labels(self):
         return list(self.losses.values())
 

@@ -133,6 +133,7 @@ class Explorer:
         self.name = name
         # an explorer hides the sliders its current choices do not read
         self.handles = cell.locator(".noUi-handle:visible")
+        self.images_changed = False  # by any move: the picture itself, not only its labels
 
     def screenshot(self, path):
         """The explorer's first widget view, the viewport grown so that none of it is cut off."""
@@ -147,11 +148,15 @@ class Explorer:
             page.set_viewport_size(viewport)
 
     def plot_sources(self):
-        """What the plot shows: each image's source, then the labels laid over it as text (a
-        legend's final losses); not the title, which names the sliders' values."""
+        """What the plot shows: each image's source, and the labels laid over it as text (a
+        legend's final losses), not the title, which names the sliders' values."""
         sources = self.cell.locator(f"{OUTPUT} img").evaluate_all("imgs => imgs.map(i => i.src)")
         labels = self.cell.locator(f"{OUTPUT} .{LABEL_CLASS}")
-        return sources + labels.evaluate_all("divs => divs.map(d => d.textContent)")
+        return sources, labels.evaluate_all("divs => divs.map(d => d.textContent)")
+
+    def plot_changed(self, before):
+        sources, labels = self.plot_sources()
+        return bool(sources) and (sources, labels) != before
 
     def handle_value(self, handle):
         # aria-valuenow is rounded to one decimal; aria-valuetext carries the full value.
@@ -197,7 +202,7 @@ class Explorer:
         handle.scroll_into_view_if_needed()
         plots, side = self.plot_sources(), self.roomier_side(handle)
         where = f"{self.name}, slider {index} moved by {how}"
-        assert plots, f"{where}: no plot image in the explorer's outputs"
+        assert plots[0], f"{where}: no plot image in the explorer's outputs"
         for move in moves:
             before = self.handle_value(handle)
             move(handle, side)
@@ -205,9 +210,11 @@ class Explorer:
             wait_for(moved, 5, f"{where}: the slider to move")
             self.notebook.wait_until_settled(timeout, f"{where}: the kernel to settle")
             try:
-                # the kernel is idle; give the browser a moment to show the new image
-                wait_for(lambda: self.plot_sources() not in ([], plots), 2, "a new plot")
-                return
+                # the kernel is idle; give the browser a moment to show the new image: a move
+                # whose paths stay off the axes changes only the labels (the final losses)
+                wait_for(lambda: self.plot_changed(plots), 2, "a new plot")
             except AssertionError:
                 continue
+            self.images_changed |= self.plot_sources()[0] != plots[0]
+            return
         raise AssertionError(f"{where}: the plot did not change")

@@ -36,6 +36,7 @@ def check_explorers(notebook: NotebookPage, screenshot=None):
         for index in range(explorer.handles.count()):
             explorer.check_keyboard(index, REDRAW_TIMEOUT)
             explorer.check_drag(index, REDRAW_TIMEOUT)
+        assert explorer.images_changed, f"explorer {cell_index}: only the labels ever changed"
     return cells.count()
 
 
