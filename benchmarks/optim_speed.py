@@ -15,6 +15,10 @@ Compiling the fused kernels takes a while: the first fused step is timed apart a
 inductor caches the compiled kernels on disk (TORCHINDUCTOR_CACHE_DIR, by default
 /tmp/torchinductor_$USER), so a second run skips the C++ compile.
 
+After the table, ours and torch's fused Adam steps are timed alone, in turn with nothing between
+them: on 1,000 tensors of 16 floats (what a tensor costs beyond its bytes) and of 1,000 floats (the
+table's small workload, where every other path's steps run between two fused ones).
+
 The twins beyond these twelve (Muon, and Lion and ScheduleFreeAdamW against their reference
 packages) are timed on their default path only, on matrices (Muon takes nothing else); SparseAdam
 (sparse gradients) and LBFGS (a closure, many evaluations a step) are left out.
@@ -180,20 +184,20 @@ def main():
                 f"| {'-' if compile_s is None else f'{compile_s:.1f}'} |",
                 flush=True,
             )
-    time_per_tensor(args.repeats)
+    time_fused_alone(args.repeats)
     time_default_paths(args.repeats, args.scale)
 
 
-def time_per_tensor(repeats, count=1000, size=16):
-    """What each tensor costs a fused Adam step beyond its bytes: 1,000 tensors of 16 floats,
-    ours and torch's fused steps in turn (no other path in between to empty the caches)."""
-    t, _ = time_steps("Adam", count, size, repeats, paths=("fused",))
-    ours, theirs = (1e6 * t["fused", who] / count for who in ("ours", "torch"))
-    print(
-        f"\nA fused Adam step on {count:,} tensors of {size} floats: ours {ours:.1f} us a tensor ",
-        end="",
-    )
-    print(f"(Python, torch.compile's guards and call), torch {theirs:.1f} us (one C++ call).")
+def time_fused_alone(repeats, count=1000):
+    """Ours and torch's fused Adam steps in turn, no other path in between to empty the caches:
+    on 1,000 tensors of 16 floats, what each tensor costs beyond its bytes; on 1,000 tensors of
+    1,000 floats, the table's small workload."""
+    print(f"\nFused Adam steps alone, ours and torch's in turn, {count:,} tensors:")
+    for size in (16, 1000):
+        t, _ = time_steps("Adam", count, size, repeats, paths=("fused",))
+        ours, theirs = (t["fused", who] for who in ("ours", "torch"))
+        each = [f"{1e3 * x:.1f} ms ({1e6 * x / count:.1f} us a tensor)" for x in (ours, theirs)]
+        print(f"- of {size:,} floats: ours {each[0]}, torch {each[1]}: {ours / theirs:.2f}x")
 
 
 def time_default_paths(repeats, scale):
