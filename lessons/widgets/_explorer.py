@@ -105,7 +105,7 @@ class Explorer(widgets.VBox):
         return bundle
 
     def still(self) -> bytes:
-        """The picture for viewers without widgets, its title drawn in."""
+        """The picture for viewers without widgets, its title and labels drawn in."""
         title = self.figure.axes[0].title
         title.set_visible(True)
         self.invalidate()  # a title kept in a cached scene is drawn again

@@ -91,8 +91,9 @@ class TrajectoryExplorer(Explorer):
             "noise": float_slider("noise", noise, 0.0, 5.0, 0.05),
             "seed": int_slider("seed", seed, 0, 9),
         }
-        fig, (ax,) = figure(4.3)
-        fig.subplots_adjust(right=0.72, top=1 - 0.3 / 4.3)  # room for a one-line title (still)
+        height = 4.3  # inches
+        fig, (ax,) = figure(height)
+        fig.subplots_adjust(right=0.72, top=1 - 0.3 / height)  # room for a one-line title (still)
         self.ax = ax
         # the legend: each racer's name (static) and final loss (moving), in its line's colour.
         # A matplotlib Legend would be laid out again on every move (about 15 ms)
