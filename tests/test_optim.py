@@ -223,6 +223,38 @@ def test_fused_is_torchs_fused_within_float32_rounding(name):
     assert_same(ours, theirs, TOL[torch.float32])
 
 
+@pytest.mark.parametrize("name", ["Adagrad", "Adam"])  # the fused twins that count steps
+def test_fused_steps_skip_and_resume_as_torchs(name):
+    """Ours packs a group's step counters into one tensor on its first fused step (and again after
+    a load): a parameter without a gradient keeps its count, and a checkpoint moves both ways."""
+
+    def some_grads(params, t):
+        fill_grads(params, t)
+        if t % 3 == 1:
+            params[0].grad = None  # the first parameter sits this step out
+
+    init = [v for group in initial_values(torch.float32) for v in group]
+
+    def run(first, then):
+        params = [v.clone().requires_grad_() for v in init]
+        opt = build(first, name, params, **FULL[name], fused=True)
+        train(opt, params, 7, fill=some_grads)
+        saved = checkpoint(opt)
+        opt = build(then, name, params, **FULL[name], fused=True)
+        opt.load_state_dict(saved)
+        train(opt, params, 8, start=7, fill=some_grads)  # the last step, t = 14, steps them all
+        return opt, params
+
+    theirs = run(torch.optim, torch.optim)
+    for first, then in [(lessons.optim, torch.optim), (torch.optim, lessons.optim)]:
+        assert_same(run(first, then), theirs, TOL[torch.float32])
+    opt, params = run(lessons.optim, lessons.optim)
+    assert_same((opt, params), theirs, TOL[torch.float32])
+    packed = opt.state[params[0]]["step"]._base
+    assert packed is not None and packed.shape == (len(params),)
+    assert all(opt.state[p]["step"]._base is packed for p in params)
+
+
 def test_fused_compiles_past_dynamos_default_recompile_limit():
     """A graph per chunk length: past dynamo's limit it would run eager, silently, unless told."""
     limits = dict(recompile_limit=1, fail_on_recompile_limit_hit=True)

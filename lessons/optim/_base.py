@@ -105,11 +105,32 @@ def flat(t: Tensor | None) -> Tensor | None:
     return t.view(-1)
 
 
-def next_steps(states: list[dict]) -> Tensor:
-    """t, the step each parameter is about to take, in float64: a fused kernel advances
-    state["step"] itself, and takes what depends on t from `fused_scalars`, computed here once a
-    tensor (in the compiled loop it would be recomputed for every 16 floats)."""
-    return torch.stack([state["step"] for state in states]).double() + 1
+def packed_steps(states: list[dict]) -> Tensor:
+    """The group's step counters as one 1-D tensor, each state["step"] a view of one element, so
+    that t ← t + 1 is one add for the group, not one a parameter. Packed on the group's first
+    fused step, and again whenever they are not (after a load, or when the parameters that have
+    a gradient change); the values are kept."""
+    steps = [state["step"] for state in states]
+    packed = steps[0]._base
+    if (
+        packed is not None
+        and packed.shape == (len(steps),)
+        and all(step._base is packed and step.storage_offset() == i for i, step in enumerate(steps))
+    ):
+        return packed
+    packed = torch.stack(steps)
+    for i, state in enumerate(states):
+        state["step"] = packed[i]
+    return packed
+
+
+def advanced_steps(states: list[dict]) -> Tensor:
+    """t ← t + 1 for every parameter of the group before the fused kernel runs, as torch's fused
+    Adam and Adagrad do; returns each t in float64, so what depends on t is computed once a
+    tensor in `fused_scalars` (in the compiled loop it would be recomputed for every 16 floats)."""
+    packed = packed_steps(states)
+    packed += 1  # t ← t + 1
+    return packed.double()
 
 
 def scalar_state(value: float) -> Tensor:
@@ -126,7 +147,8 @@ class ScratchOptimizer(Optimizer):
     The hooks a reader overrides are public: `init_state`, `hyperparameters(group)` (what the
     update is given, read from the group afresh at every step, so schedulers and manual edits
     apply), `check_param(p, group)` (raise if p cannot be stepped; every parameter is checked
-    before any tensor changes) and `step_param(p, group)` (one parameter's step).
+    before any tensor changes), `check_sparse_grad(group)` (the part of it for a sparse gradient)
+    and `step_param(p, group)` (one parameter's step).
 
     Two faster paths, chosen per group by torch's `foreach` and `fused` flags, exist where a
     class defines them (without them every group loops): `update_foreach` takes the same
@@ -158,14 +180,20 @@ class ScratchOptimizer(Optimizer):
         return {name: group[name] for name in keyword_names(self.update)}
 
     def check_param(self, p: Tensor, group: dict) -> None:
-        require(not p.is_complex(), "complex parameters are not supported; use torch.optim")
-        if p.grad.is_sparse and self.sparse_error:
-            raise RuntimeError(self.sparse_error.format(type(self).__name__))
+        if p.is_complex():
+            raise ValueError("complex parameters are not supported; use torch.optim")
+        if p.grad.is_sparse:
+            self.check_sparse_grad(group)
         if group.get("fused") and not ((p.is_cpu or p.is_cuda) and p.is_floating_point()):
             raise RuntimeError(
                 "`fused=True` requires all the params to be floating point Tensors of supported "
                 f"devices: ['cpu', 'cuda'] but {p.dtype} and {p.device.type}"
             )
+
+    def check_sparse_grad(self, group: dict) -> None:
+        """Raise torch's error if a sparse gradient cannot be stepped with this group's settings."""
+        if self.sparse_error:
+            raise RuntimeError(self.sparse_error.format(type(self).__name__))
 
     def step_param(self, p: Tensor, group: dict) -> None:
         self.update(p, p.grad, **self._state(p, group), **self.hyperparameters(group))

@@ -6,9 +6,9 @@ from torch import Tensor
 from ._base import (
     ScratchOptimizer,
     advance_steps,
+    advanced_steps,
     check_fast_paths,
     check_lr,
-    next_steps,
     require,
     scalar_state,
 )
@@ -80,7 +80,6 @@ def adagrad_fused(
     param: Tensor,
     grad: Tensor,
     scalars: Tensor,
-    step: Tensor,
     sum: Tensor,
     *,
     weight_decay: float,
@@ -89,7 +88,6 @@ def adagrad_fused(
 ) -> None:
     """adagrad_update's arithmetic for torch.compile; scalars: clr = lr / (1 + (t − 1)·lr_decay)."""
     (clr,) = scalars.unbind()
-    step += 1  # t ← t + 1
     grad = -grad if maximize else grad
     if weight_decay != 0:
         grad = grad + weight_decay * param  # grad ← grad + weight_decay·param
@@ -101,7 +99,6 @@ class Adagrad(ScratchOptimizer):
     update = staticmethod(adagrad_update)
     update_foreach = staticmethod(adagrad_foreach)
     update_fused = staticmethod(adagrad_fused)
-    sparse_error = None
 
     def __init__(
         self,
@@ -142,7 +139,7 @@ class Adagrad(ScratchOptimizer):
                 self._state(p, group)
 
     def fused_scalars(self, states, group):
-        t = next_steps(states)
+        t = advanced_steps(states)
         return [group["lr"] / (1 + (t - 1) * group["lr_decay"])]
 
     def init_state(self, p, group):
@@ -150,10 +147,8 @@ class Adagrad(ScratchOptimizer):
         fill = self.defaults["initial_accumulator_value"]
         return dict(step=scalar_state(0.0), sum=torch.full_like(p, fill))
 
-    def check_param(self, p, group):
-        super().check_param(p, group)
-        if p.grad.is_sparse:
-            if group.get("fused"):
-                raise RuntimeError("`fused` does not support sparse grad or complex param")
-            if group["weight_decay"] != 0:
-                raise RuntimeError("weight_decay option is not compatible with sparse gradients")
+    def check_sparse_grad(self, group):
+        if group.get("fused"):
+            raise RuntimeError("`fused` does not support sparse grad or complex param")
+        if group["weight_decay"] != 0:
+            raise RuntimeError("weight_decay option is not compatible with sparse gradients")

@@ -6,9 +6,9 @@ from torch import Tensor
 from ._base import (
     ScratchOptimizer,
     advance_steps,
+    advanced_steps,
     check_adam_family,
     check_fast_paths,
-    next_steps,
     require,
     scalar_state,
 )
@@ -108,7 +108,6 @@ def adam_fused(
     param: Tensor,
     grad: Tensor,
     scalars: Tensor,
-    step: Tensor,
     exp_avg: Tensor,
     exp_avg_sq: Tensor,
     max_exp_avg_sq: Tensor | None = None,
@@ -121,7 +120,6 @@ def adam_fused(
 ) -> None:
     """adam_update's arithmetic for torch.compile; scalars: lr, β1, β2, lr/(1 − β1ᵗ), √(1 − β2ᵗ)."""
     lr, beta1, beta2, step_size, bias_correction2_sqrt = scalars.unbind()
-    step += 1  # t ← t + 1
     grad = -grad if maximize else grad
     if weight_decay != 0:
         if decoupled_weight_decay:
@@ -191,7 +189,7 @@ class Adam(ScratchOptimizer):
         check_fast_paths(foreach, fused)
 
     def fused_scalars(self, states, group):
-        t, lr, (beta1, beta2) = next_steps(states), group["lr"], group["betas"]
+        t, lr, (beta1, beta2) = advanced_steps(states), group["lr"], group["betas"]
         return [lr, beta1, beta2, lr / (1 - beta1**t), (1 - beta2**t).sqrt()]
 
     def init_state(self, p, group):

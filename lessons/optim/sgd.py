@@ -101,7 +101,6 @@ class SGD(ScratchOptimizer):
     update = staticmethod(sgd_update)
     update_foreach = staticmethod(sgd_foreach)
     update_fused = staticmethod(sgd_fused)
-    sparse_error = None
 
     def __init__(
         self,
@@ -138,15 +137,13 @@ class SGD(ScratchOptimizer):
         super().__init__(params, defaults)
         check_fast_paths(foreach, fused)
 
-    def check_param(self, p, group):
-        super().check_param(p, group)
-        if p.grad.is_sparse:
-            if group.get("fused"):
-                raise RuntimeError("`_fused_sgd` does not support sparse gradients")
-            if group["weight_decay"] != 0:
-                raise RuntimeError(
-                    "add(sparse, dense) is not supported. Use add(dense, sparse) instead."
-                )
+    def check_sparse_grad(self, group):
+        if group.get("fused"):
+            raise RuntimeError("`_fused_sgd` does not support sparse gradients")
+        if group["weight_decay"] != 0:
+            raise RuntimeError(
+                "add(sparse, dense) is not supported. Use add(dense, sparse) instead."
+            )
 
     # torch keeps no state at all for a parameter stepped without momentum
     # (with momentum the buffer is the first gradient, made by the update)
