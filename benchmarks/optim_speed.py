@@ -1,10 +1,12 @@
 """Step time of each lessons.optim path against torch.optim's same path, and against the roofline.
 
 Two workloads: 10M parameters as 100 tensors, and 1M parameters as 1,000 tensors (where Python's
-per-tensor overhead shows). For each optimizer and each path torch has (the per-tensor loop,
-foreach=True, fused=True) we time one `step()` of ours and of torch's, interleaved so drift in
-machine load hits all alike, and report medians and ratios: ours foreach / torch foreach, ours
-fused (compiled) / torch fused, and where torch has no fused path, our fastest / torch's fastest.
+per-tensor overhead shows), each an nn.Parameter as a model's are (dynamo leaves a Parameter out
+of the aliasing check it makes on a compiled call's tensors). For each optimizer and each path
+torch has (the per-tensor loop, foreach=True, fused=True) we time one `step()` of ours and of
+torch's in turn, each first every other time (stepping the same parameters), and report medians
+and ratios: ours foreach / torch foreach, ours fused (compiled) / torch fused, and where torch has
+no fused path, our fastest / torch's fastest.
 
 The roofline: a step cannot be faster than the bytes it moves divided by the memory bandwidth,
 measured here with a copy and a triad in torch. Bytes per parameter are counted: for the loop and
@@ -15,9 +17,11 @@ Compiling the fused kernels takes a while: the first fused step is timed apart a
 inductor caches the compiled kernels on disk (TORCHINDUCTOR_CACHE_DIR, by default
 /tmp/torchinductor_$USER), so a second run skips the C++ compile.
 
-After the table, ours and torch's fused Adam steps are timed alone, in turn with nothing between
-them: on 1,000 tensors of 16 floats (what a tensor costs beyond its bytes) and of 1,000 floats (the
-table's small workload, where every other path's steps run between two fused ones).
+After the table, ours and torch's fused SGD and Adam steps are timed alone, in turn with nothing
+between them: on 1,000 tensors of 16 floats (what a tensor costs beyond its bytes) and of 1,000
+floats (the table's small workload, where every other path's steps run between two fused ones);
+then torch.profiler splits those steps into dynamo's guard checks, the compiled calls, torch's
+fused op and the rest.
 
 The twins beyond these twelve (Muon, and Lion and ScheduleFreeAdamW against their reference
 packages) are timed on their default path only, on matrices (Muon takes nothing else); SparseAdam
@@ -102,35 +106,47 @@ def bytes_moved(module, name, path) -> float:
     return fused_bytes_per_param(optimizer, p)
 
 
-def time_steps(name, count, size, repeats, paths=tuple(PATHS)):
-    """Median seconds per step of each (path, implementation); the first fused step apart."""
+def parameters(count, shape):
+    """`count` parameters of one shape, each with a gradient: nn.Parameter, as a model's are."""
     gen = torch.Generator().manual_seed(0)
-    params = [torch.randn(size, generator=gen).requires_grad_() for _ in range(count)]
+    params = [torch.nn.Parameter(torch.randn(shape, generator=gen)) for _ in range(count)]
     for p in params:
-        p.grad = torch.randn(size, generator=gen) * 1e-3
-    opts = {}
-    for path, flags in PATHS.items():
-        if path in paths and (path != "fused" or name in FUSED):
-            for label, module in (("ours", lessons.optim), ("torch", torch.optim)):
-                opts[path, label] = getattr(module, name)(params, **KWARGS[name], **flags)
-    first = {}
-    for key, opt in opts.items():  # warm-up: creates the state (and compiles our fused kernels)
-        start = time.perf_counter()
-        opt.step()
-        first[key] = time.perf_counter() - start
-    times = {key: [] for key in opts}
-    for _ in range(repeats):
-        for key, opt in opts.items():
+        p.grad = torch.randn(shape, generator=gen) * 1e-3
+    return params
+
+
+def time_steps(name, count, size, repeats, paths=tuple(PATHS)):
+    """Median seconds per step of each (path, implementation), and our first fused step (the
+    compile) or None. Path by path, ours and torch's steps in turn on the same parameters, each
+    first every other time, so that drift in load, and what one step leaves in the caches and
+    the allocator for the next, fall on both alike."""
+    params = parameters(count, size)
+    medians, compile_s = {}, None
+    for path in paths:
+        if path == "fused" and name not in FUSED:
+            continue
+        opts = {
+            label: getattr(module, name)(params, **KWARGS[name], **PATHS[path])
+            for label, module in (("ours", lessons.optim), ("torch", torch.optim))
+        }
+        for label, opt in opts.items():  # warm-up: creates the state (and compiles ours)
             start = time.perf_counter()
             opt.step()
-            times[key].append(time.perf_counter() - start)
-    medians = {key: statistics.median(ts) for key, ts in times.items()}
-    return medians, first.get(("fused", "ours"))
+            if path == "fused" and label == "ours":
+                compile_s = time.perf_counter() - start
+        times = {label: [] for label in opts}
+        for repeat in range(repeats):
+            for label in ("ours", "torch") if repeat % 2 == 0 else ("torch", "ours"):
+                start = time.perf_counter()
+                opts[label].step()
+                times[label].append(time.perf_counter() - start)
+        medians |= {(path, label): statistics.median(ts) for label, ts in times.items()}
+    return medians, compile_s
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=11)
+    parser.add_argument("--repeats", type=int, default=21)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of each tensor's size")
     parser.add_argument("--only", default=",".join(KWARGS), help="optimizers, comma-separated")
@@ -185,28 +201,76 @@ def main():
                 flush=True,
             )
     time_fused_alone(args.repeats)
+    profile_fused()
     time_default_paths(args.repeats, args.scale)
 
 
 def time_fused_alone(repeats, count=1000):
-    """Ours and torch's fused Adam steps in turn, no other path in between to empty the caches:
-    on 1,000 tensors of 16 floats, what each tensor costs beyond its bytes; on 1,000 tensors of
-    1,000 floats, the table's small workload."""
-    print(f"\nFused Adam steps alone, ours and torch's in turn, {count:,} tensors:")
-    for size in (16, 1000):
-        t, _ = time_steps("Adam", count, size, repeats, paths=("fused",))
-        ours, theirs = (t["fused", who] for who in ("ours", "torch"))
-        each = [f"{1e3 * x:.1f} ms ({1e6 * x / count:.1f} us a tensor)" for x in (ours, theirs)]
-        print(f"- of {size:,} floats: ours {each[0]}, torch {each[1]}: {ours / theirs:.2f}x")
+    """Ours and torch's fused SGD and Adam steps in turn, no other path in between to empty the
+    caches: on 1,000 tensors of 16 floats, what each tensor costs beyond its bytes; on 1,000
+    tensors of 1,000 floats, the table's small workload."""
+    print(f"\nFused steps alone, ours and torch's in turn, {count:,} tensors:")
+    for name in ("SGD", "Adam"):
+        for size in (16, 1000):
+            t, _ = time_steps(name, count, size, repeats, paths=("fused",))
+            ours, theirs = (t["fused", who] for who in ("ours", "torch"))
+            each = [f"{1e3 * x:.1f} ms ({1e6 * x / count:.1f} us a tensor)" for x in (ours, theirs)]
+            print(
+                f"- {name}, {size:,} floats a tensor: ours {each[0]}, torch {each[1]}: "
+                f"{ours / theirs:.2f}x"
+            )
+
+
+# torch.profiler's names for the parts of a compiled call: dynamo's guard checks, then the
+# wrappers around inductor's kernels and the kernels themselves
+GUARDS = "TorchDynamo Cache Lookup"
+COMPILED_CALL = ("Torch-Compiled Region", "AOTDispatcher", "## Call CompiledFxGraph", "Pregraph")
+
+
+def profiled(opt, steps):
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+        for _ in range(steps):
+            opt.step()
+    return prof
+
+
+def profile_fused(steps=10, count=1000, size=1000):
+    """Where ours and torch's fused steps spend their time on 1,000 tensors, by torch.profiler's
+    events (self time, ms a step): dynamo's guard checks, the compiled calls (wrappers and
+    kernels), torch's fused op, and the rest (Python and small ops). The profiler adds a cost to
+    each event it records, more to ours (several events a call of 32 tensors)."""
+    print(f"\nWhere a fused step's time goes, {count:,} tensors of {size:,} floats (profiled):")
+    print("| optimizer | step ms (ours / torch) | ours: guards | compiled calls | rest |", end="")
+    print(" torch: fused op | rest |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name in ("SGD", "Adam"):
+        params = parameters(count, size)
+        parts = {}
+        for label, module in (("ours", lessons.optim), ("torch", torch.optim)):
+            opt = getattr(module, name)(params, **KWARGS[name], fused=True)
+            profiled(opt, 3)  # compiles ours, makes the state, warms the caches and the profiler
+            events = profiled(opt, steps).key_averages()
+            total = sum(e.self_cpu_time_total for e in events) / steps / 1e3
+
+            def self_ms(match, events=events):
+                return sum(e.self_cpu_time_total for e in events if match(e.key)) / steps / 1e3
+
+            guards = self_ms(lambda key: key == GUARDS)
+            calls = self_ms(lambda key: key.startswith(COMPILED_CALL) or "cpp_fused" in key)
+            fused_op = self_ms(lambda key: key.startswith("aten::_fused_"))
+            parts[label] = (total, guards, calls, fused_op)
+        (ours, guards, calls, _), (theirs, *_, fused_op) = parts["ours"], parts["torch"]
+        print(
+            f"| {name} | {ours:.1f} / {theirs:.1f} | {guards:.1f} | {calls:.1f} "
+            f"| {ours - guards - calls:.1f} | {fused_op:.1f} | {theirs - fused_op:.1f} |",
+            flush=True,
+        )
 
 
 def time_default_paths(repeats, scale):
     """Ours against the reference, one step each in turn: (median ms ours, median ms reference)."""
     rows = max(1, int(1000 * scale))
-    gen = torch.Generator().manual_seed(0)
-    params = [torch.randn(rows, 100, generator=gen).requires_grad_() for _ in range(100)]
-    for p in params:
-        p.grad = torch.randn(rows, 100, generator=gen) * 1e-3
+    params = parameters(100, (rows, 100))
     print("\nThe other twins, default path, 100 matrices of", f"{rows} x 100:")
     print("| optimizer | reference | ours ms | reference ms | ours / reference |")
     print("|---|---|---:|---:|---:|")
@@ -217,11 +281,11 @@ def time_default_paths(repeats, scale):
                 getattr(opt, "train", lambda: None)()  # schedule-free steps in train mode only
             opt.step()  # warm-up: creates the state
         times = [[], []]
-        for _ in range(repeats):
-            for opt, ts in zip(opts, times, strict=True):
+        for repeat in range(repeats):  # in turn, each first every other time
+            for i in (0, 1) if repeat % 2 == 0 else (1, 0):
                 start = time.perf_counter()
-                opt.step()
-                ts.append(time.perf_counter() - start)
+                opts[i].step()
+                times[i].append(time.perf_counter() - start)
         ours, theirs = (1e3 * statistics.median(ts) for ts in times)
         root = reference.__module__.split(".")[0]
         source = f"{'torch.optim' if root == 'torch' else root}.{reference.__name__}"
