@@ -146,7 +146,7 @@ def time_steps(name, count, size, repeats, paths=tuple(PATHS)):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=21)
+    parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of each tensor's size")
     parser.add_argument("--only", default=",".join(KWARGS), help="optimizers, comma-separated")
@@ -157,7 +157,7 @@ def main():
     gbs = bandwidth()
     roofline = max(gbs.values())
     print(f"Machine: {cpu_model()}, {os.cpu_count()} cores; torch {torch.__version__}, ", end="")
-    print(f"{torch.get_num_threads()} thread(s); median of {args.repeats} interleaved steps.")
+    print(f"{torch.get_num_threads()} thread(s); median of {args.repeats} steps each, in turn.")
     print(f"Bandwidth: copy {gbs['copy']:.1f} GB/s, triad {gbs['triad']:.1f} GB/s.\n")
 
     print("Bytes moved per parameter by one step (float32):")

@@ -1,5 +1,6 @@
 """lessons.optim against torch.optim 2.13's default single-tensor path (foreach=False)."""
 
+import copy
 import inspect
 import io
 import math
@@ -225,34 +226,66 @@ def test_fused_is_torchs_fused_within_float32_rounding(name):
 
 @pytest.mark.parametrize("name", ["Adagrad", "Adam"])  # the fused twins that count steps
 def test_fused_steps_skip_and_resume_as_torchs(name):
-    """Ours packs a group's step counters into one tensor on its first fused step (and again after
-    a load): a parameter without a gradient keeps its count, and a checkpoint moves both ways."""
+    """Ours packs a group's step counters into one tensor on its first fused step (and again when
+    they are not): a parameter without a gradient keeps its count, and a checkpoint moves both
+    ways, through torch.save, as a live state_dict or deep-copied."""
 
     def some_grads(params, t):
         fill_grads(params, t)
         if t % 3 == 1:
             params[0].grad = None  # the first parameter sits this step out
 
-    init = [v for group in initial_values(torch.float32) for v in group]
-
-    def run(first, then):
-        params = [v.clone().requires_grad_() for v in init]
-        opt = build(first, name, params, **FULL[name], fused=True)
+    def run(first, then, carry=checkpoint):
+        groups = [[v.clone().requires_grad_() for v in group] for group in initial_values(dtype)]
+        param_groups = [{"params": groups[0]}, {"params": groups[1], "lr": 0.003}]
+        params = groups[0] + groups[1]
+        opt = build(first, name, param_groups, **FULL[name], fused=True)
         train(opt, params, 7, fill=some_grads)
-        saved = checkpoint(opt)
-        opt = build(then, name, params, **FULL[name], fused=True)
+        saved = carry(opt)
+        opt = build(then, name, param_groups, **FULL[name], fused=True)
         opt.load_state_dict(saved)
         train(opt, params, 8, start=7, fill=some_grads)  # the last step, t = 14, steps them all
         return opt, params
 
+    dtype = torch.float32
     theirs = run(torch.optim, torch.optim)
     for first, then in [(lessons.optim, torch.optim), (torch.optim, lessons.optim)]:
-        assert_same(run(first, then), theirs, TOL[torch.float32])
-    opt, params = run(lessons.optim, lessons.optim)
-    assert_same((opt, params), theirs, TOL[torch.float32])
-    packed = opt.state[params[0]]["step"]._base
-    assert packed is not None and packed.shape == (len(params),)
-    assert all(opt.state[p]["step"]._base is packed for p in params)
+        assert_same(run(first, then), theirs, TOL[dtype])
+    live, deep = (lambda opt: opt.state_dict()), (lambda opt: copy.deepcopy(opt.state_dict()))
+    for carry in (checkpoint, live, deep):
+        opt, params = run(lessons.optim, lessons.optim, carry)
+        assert_same((opt, params), theirs, TOL[dtype])
+    for group in opt.param_groups:
+        packed = opt.state[group["params"][0]]["step"]._base
+        assert packed is not None and packed.shape == (len(group["params"]),)
+        assert all(opt.state[p]["step"]._base is packed for p in group["params"])
+
+
+def test_a_fused_step_that_fails_changes_nothing(monkeypatch):
+    """The step counters advance after the kernel: a step whose kernel fails (here on purpose)
+    leaves the parameters and every state value as they were."""
+    from lessons.optim import _base
+
+    monkeypatch.setattr(torch, "compile", lambda fn, **kwargs: fn)  # eager: no compile in a test
+    monkeypatch.setattr(_base, "compiled", _base.compiled.__wrapped__)
+    params = [torch.ones(3, requires_grad=True), torch.ones(2, requires_grad=True)]
+    for p in params:
+        p.grad = torch.full_like(p, 0.5)
+    opt = lessons.optim.Adam(params, lr=0.1, fused=True)
+    opt.step()
+    before = [p.detach().clone() for p in params]
+    state_before = [{k: v.clone() for k, v in opt.state[p].items()} for p in params]
+
+    def fails(lists, scalars, **flags):
+        raise RuntimeError("the kernel failed")
+
+    monkeypatch.setattr(_base, "compiled", lambda kernel: fails)
+    with pytest.raises(RuntimeError, match="the kernel failed"):
+        opt.step()
+    assert all(torch.equal(p, b) for p, b in zip(params, before, strict=True))
+    for p, state in zip(params, state_before, strict=True):
+        assert all(torch.equal(opt.state[p][k], v) for k, v in state.items())
+    assert opt.state[params[0]]["step"].item() == 1
 
 
 def test_fused_compiles_past_dynamos_default_recompile_limit():
@@ -571,6 +604,21 @@ def test_sparse_gradient_refused_with_torchs_error(name):
         errors.append(str(error.value))
     assert errors[0] == errors[1]
     assert "does not support sparse" in errors[0] or name in ("SGD", "Adagrad")
+
+
+@pytest.mark.parametrize("name", FUSED)
+def test_fused_and_sparse_checks_come_in_torchs_order(name):
+    """A sparse gradient on a device fused=True does not take: torch's SGD and Adagrad name the
+    device first, its Adam and AdamW the sparse gradient (the device lists differ: ours names
+    the two our compiled path is tested on)."""
+    errors = []
+    for module in (lessons.optim, torch.optim):
+        p = torch.ones(4, 2, device="meta", requires_grad=True)
+        p.grad = torch.sparse_coo_tensor([[0, 2]], torch.ones(2, 2), (4, 2)).to("meta")
+        with pytest.raises(RuntimeError) as error:
+            getattr(module, name)([p], lr=0.1, fused=True).step()
+        errors.append(str(error.value).split(" devices: ")[0])
+    assert errors[0] == errors[1]
 
 
 SPARSE = {

@@ -107,9 +107,9 @@ def flat(t: Tensor | None) -> Tensor | None:
 
 def packed_steps(states: list[dict]) -> Tensor:
     """The group's step counters as one 1-D tensor, each state["step"] a view of one element, so
-    that t ← t + 1 is one add for the group, not one a parameter. Packed on the group's first
-    fused step, and again whenever they are not (after a load, or when the parameters that have
-    a gradient change); the values are kept."""
+    that the group's t ← t + 1 is one add, not one a parameter. Packed on the group's first fused
+    step, and again whenever they are not such views in order (after torch.load or a deepcopy,
+    or when the parameters that have a gradient change); the values are kept."""
     steps = [state["step"] for state in states]
     packed = steps[0]._base
     if (
@@ -118,19 +118,17 @@ def packed_steps(states: list[dict]) -> Tensor:
         and all(step._base is packed and step.storage_offset() == i for i, step in enumerate(steps))
     ):
         return packed
-    packed = torch.stack(steps)
+    packed = torch.stack([step.to(steps[0].device) for step in steps])
     for i, state in enumerate(states):
         state["step"] = packed[i]
     return packed
 
 
-def advanced_steps(states: list[dict]) -> Tensor:
-    """t ← t + 1 for every parameter of the group before the fused kernel runs, as torch's fused
-    Adam and Adagrad do; returns each t in float64, so what depends on t is computed once a
-    tensor in `fused_scalars` (in the compiled loop it would be recomputed for every 16 floats)."""
-    packed = packed_steps(states)
-    packed += 1  # t ← t + 1
-    return packed.double()
+def next_steps(states: list[dict]) -> Tensor:
+    """t, the step each parameter is about to take, in float64, so what depends on t is computed
+    once a tensor in `fused_scalars` (in the compiled loop it would be recomputed for every 16
+    floats). The counters themselves advance in `step_fused`, once the kernel has run."""
+    return packed_steps(states).double() + 1
 
 
 def scalar_state(value: float) -> Tensor:
@@ -147,8 +145,9 @@ class ScratchOptimizer(Optimizer):
     The hooks a reader overrides are public: `init_state`, `hyperparameters(group)` (what the
     update is given, read from the group afresh at every step, so schedulers and manual edits
     apply), `check_param(p, group)` (raise if p cannot be stepped; every parameter is checked
-    before any tensor changes), `check_sparse_grad(group)` (the part of it for a sparse gradient)
-    and `step_param(p, group)` (one parameter's step).
+    before any tensor changes), `check_sparse_grad(group)` (the part of it for a sparse gradient,
+    in an optimizer that takes them; `sparse_error` is the message of one that refuses them, None
+    in one that takes them) and `step_param(p, group)` (one parameter's step).
 
     Two faster paths, chosen per group by torch's `foreach` and `fused` flags, exist where a
     class defines them (without them every group loops): `update_foreach` takes the same
@@ -159,7 +158,8 @@ class ScratchOptimizer(Optimizer):
     float, or a tensor with one value per parameter), which reach the kernel as a 1-D tensor, so
     a new lr does not recompile, and `fused_tensors(params, states, group)` the state tensors the
     kernel names, a list each; the keyword-only `flags` are read from the group (a change
-    recompiles).
+    recompiles). A step counter, as in torch, is state["step"]: the kernel reads what depends on
+    it from `scalars` (`next_steps`), and `step_fused` advances it once the kernel has run.
     """
 
     update = None
@@ -182,18 +182,20 @@ class ScratchOptimizer(Optimizer):
     def check_param(self, p: Tensor, group: dict) -> None:
         if p.is_complex():
             raise ValueError("complex parameters are not supported; use torch.optim")
-        if p.grad.is_sparse:
-            self.check_sparse_grad(group)
+        sparse = p.grad.is_sparse
+        if sparse and self.sparse_error:
+            raise RuntimeError(self.sparse_error.format(type(self).__name__))
         if group.get("fused") and not ((p.is_cpu or p.is_cuda) and p.is_floating_point()):
             raise RuntimeError(
                 "`fused=True` requires all the params to be floating point Tensors of supported "
                 f"devices: ['cpu', 'cuda'] but {p.dtype} and {p.device.type}"
             )
+        if sparse:
+            self.check_sparse_grad(group)
 
     def check_sparse_grad(self, group: dict) -> None:
-        """Raise torch's error if a sparse gradient cannot be stepped with this group's settings."""
-        if self.sparse_error:
-            raise RuntimeError(self.sparse_error.format(type(self).__name__))
+        """Raise torch's error if this group's settings cannot step a sparse gradient (for an
+        optimizer that takes them at all: `sparse_error` None)."""
 
     def step_param(self, p: Tensor, group: dict) -> None:
         self.update(p, p.grad, **self._state(p, group), **self.hyperparameters(group))
@@ -218,7 +220,7 @@ class ScratchOptimizer(Optimizer):
     def step_fused(self, params: list[Tensor], group: dict) -> None:
         states = self.param_states(params, group)
         floats = self.fused_scalars(states, group)
-        columns = [torch.as_tensor(c, dtype=torch.float64) for c in floats]
+        columns = [torch.as_tensor(c, dtype=torch.float64, device="cpu") for c in floats]
         scalars = torch.stack([c.expand(len(params)) for c in columns], dim=1)  # a row a parameter
         scalars = scalars.to(params[0].device)
         lists = [params, [p.grad for p in params], *self.fused_tensors(params, states, group)]
@@ -226,9 +228,15 @@ class ScratchOptimizer(Optimizer):
             lists = [[flat(t) for t in tensors] for tensors in lists]
         flags = {name: group[name] for name in keyword_names(self.update_fused)}
         kernel = compiled(self.update_fused)
-        with FUSED_CONFIG:
-            for part in chunks(len(params)):
-                kernel([tensors[part] for tensors in lists], scalars[part], **flags)
+        done = 0
+        try:
+            with FUSED_CONFIG:
+                for part in chunks(len(params)):
+                    kernel([tensors[part] for tensors in lists], scalars[part], **flags)
+                    done = part.stop
+        finally:  # t ← t + 1 for the chunks stepped, in one add; a chunk that failed keeps its t
+            if "step" in states[0]:
+                packed_steps(states)[:done] += 1
 
     def path(self, group: dict, params: list[Tensor]) -> str:
         """torch's choice for a group: "fused", "foreach" or the per-tensor "loop"."""

@@ -6,9 +6,9 @@ from torch import Tensor
 from ._base import (
     ScratchOptimizer,
     advance_steps,
-    advanced_steps,
     check_fast_paths,
     check_lr,
+    next_steps,
     require,
     scalar_state,
 )
@@ -99,6 +99,7 @@ class Adagrad(ScratchOptimizer):
     update = staticmethod(adagrad_update)
     update_foreach = staticmethod(adagrad_foreach)
     update_fused = staticmethod(adagrad_fused)
+    sparse_error = None
 
     def __init__(
         self,
@@ -139,7 +140,7 @@ class Adagrad(ScratchOptimizer):
                 self._state(p, group)
 
     def fused_scalars(self, states, group):
-        t = advanced_steps(states)
+        t = next_steps(states)
         return [group["lr"] / (1 + (t - 1) * group["lr_decay"])]
 
     def init_state(self, p, group):

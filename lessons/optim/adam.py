@@ -6,9 +6,9 @@ from torch import Tensor
 from ._base import (
     ScratchOptimizer,
     advance_steps,
-    advanced_steps,
     check_adam_family,
     check_fast_paths,
+    next_steps,
     require,
     scalar_state,
 )
@@ -189,7 +189,7 @@ class Adam(ScratchOptimizer):
         check_fast_paths(foreach, fused)
 
     def fused_scalars(self, states, group):
-        t, lr, (beta1, beta2) = advanced_steps(states), group["lr"], group["betas"]
+        t, lr, (beta1, beta2) = next_steps(states), group["lr"], group["betas"]
         return [lr, beta1, beta2, lr / (1 - beta1**t), (1 - beta2**t).sqrt()]
 
     def init_state(self, p, group):

@@ -101,6 +101,7 @@ class SGD(ScratchOptimizer):
     update = staticmethod(sgd_update)
     update_foreach = staticmethod(sgd_foreach)
     update_fused = staticmethod(sgd_fused)
+    sparse_error = None
 
     def __init__(
         self,
