@@ -112,9 +112,15 @@ def test_keyboard_interrupt_stops_every_rank(no_process_left):
             time.sleep(0.05)
         os.kill(os.getpid(), signal.SIGINT)
 
-    threading.Thread(target=interrupt_once_ranks_run, daemon=True).start()
-    with pytest.raises(KeyboardInterrupt):
-        launch(wait, 2, timeout=600)
+    # Python's own Ctrl-C handler, also under a test run started in the background, which a
+    # shell starts with SIGINT ignored (Python then installs no handler of its own)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        threading.Thread(target=interrupt_once_ranks_run, daemon=True).start()
+        with pytest.raises(KeyboardInterrupt):
+            launch(wait, 2, timeout=120)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_zero_without_a_process_group():
