@@ -115,11 +115,22 @@ def parameters(count, shape):
     return params
 
 
+def steps_in_turn(opts: dict, repeats: int) -> dict:
+    """Median seconds a step of each optimizer, stepped in turn, forwards and backwards in
+    alternation, so that drift in load, and what one step leaves in the caches and the allocator
+    for the next, fall on all alike."""
+    times = {key: [] for key in opts}
+    for repeat in range(repeats):
+        for key in list(opts) if repeat % 2 == 0 else list(opts)[::-1]:
+            start = time.perf_counter()
+            opts[key].step()
+            times[key].append(time.perf_counter() - start)
+    return {key: statistics.median(ts) for key, ts in times.items()}
+
+
 def time_steps(name, count, size, repeats, paths=tuple(PATHS)):
     """Median seconds per step of each (path, implementation), and our first fused step (the
-    compile) or None. Path by path, ours and torch's steps in turn on the same parameters, each
-    first every other time, so that drift in load, and what one step leaves in the caches and
-    the allocator for the next, fall on both alike."""
+    compile) or None. Path by path, ours and torch's steps in turn on the same parameters."""
     params = parameters(count, size)
     medians, compile_s = {}, None
     for path in paths:
@@ -134,13 +145,7 @@ def time_steps(name, count, size, repeats, paths=tuple(PATHS)):
             opt.step()
             if path == "fused" and label == "ours":
                 compile_s = time.perf_counter() - start
-        times = {label: [] for label in opts}
-        for repeat in range(repeats):
-            for label in ("ours", "torch") if repeat % 2 == 0 else ("torch", "ours"):
-                start = time.perf_counter()
-                opts[label].step()
-                times[label].append(time.perf_counter() - start)
-        medians |= {(path, label): statistics.median(ts) for label, ts in times.items()}
+        medians |= {(path, label): t for label, t in steps_in_turn(opts, repeats).items()}
     return medians, compile_s
 
 
@@ -275,18 +280,13 @@ def time_default_paths(repeats, scale):
     print("| optimizer | reference | ours ms | reference ms | ours / reference |")
     print("|---|---|---:|---:|---:|")
     for name, (reference, kwargs) in DEFAULT_PATH_ONLY.items():
-        opts = [getattr(lessons.optim, name)(params, **kwargs), reference(params, **kwargs)]
-        for opt in opts:
+        opts = {"ours": getattr(lessons.optim, name)(params, **kwargs)}
+        opts["reference"] = reference(params, **kwargs)
+        for opt in opts.values():
             with contextlib.redirect_stdout(io.StringIO()):  # schedulefree prints the switch
                 getattr(opt, "train", lambda: None)()  # schedule-free steps in train mode only
             opt.step()  # warm-up: creates the state
-        times = [[], []]
-        for repeat in range(repeats):  # in turn, each first every other time
-            for i in (0, 1) if repeat % 2 == 0 else (1, 0):
-                start = time.perf_counter()
-                opts[i].step()
-                times[i].append(time.perf_counter() - start)
-        ours, theirs = (1e3 * statistics.median(ts) for ts in times)
+        ours, theirs = (1e3 * t for t in steps_in_turn(opts, repeats).values())
         root = reference.__module__.split(".")[0]
         source = f"{'torch.optim' if root == 'torch' else root}.{reference.__name__}"
         ratio = ours / theirs

@@ -144,22 +144,23 @@ class ScratchOptimizer(Optimizer):
     gives `init_state(p, group)`, the state a parameter gets before its first step (torch's keys).
     The hooks a reader overrides are public: `init_state`, `hyperparameters(group)` (what the
     update is given, read from the group afresh at every step, so schedulers and manual edits
-    apply), `check_param(p, group)` (raise if p cannot be stepped; every parameter is checked
-    before any tensor changes), `check_sparse_grad(group)` (the part of it for a sparse gradient,
-    in an optimizer that takes them; `sparse_error` is the message of one that refuses them, None
-    in one that takes them) and `step_param(p, group)` (one parameter's step).
+    apply), `param_states(params, group)` (each parameter's state dict, for the paths that take
+    the group at once), `check_param(p, group)` (raise if p cannot be stepped; every parameter is
+    checked before any tensor changes), `check_sparse_grad(group)` (the part of it for a sparse
+    gradient, in an optimizer that takes them; `sparse_error` is the message of one that refuses
+    them, None in one that takes them) and `step_param(p, group)` (one parameter's step).
 
     Two faster paths, chosen per group by torch's `foreach` and `fused` flags, exist where a
     class defines them (without them every group loops): `update_foreach` takes the same
     arguments as `update`, each a list over the group's tensors, and runs torch._foreach_*
     kernels. `update_fused(param, grad, scalars, *state, **flags)` is the update's arithmetic
-    for torch.compile: `param_states(params, group)` gives each parameter's state dict,
-    `fused_scalars(states, group)` the floats a step may change (lr, a bias correction: each a
-    float, or a tensor with one value per parameter), which reach the kernel as a 1-D tensor, so
-    a new lr does not recompile, and `fused_tensors(params, states, group)` the state tensors the
-    kernel names, a list each; the keyword-only `flags` are read from the group (a change
-    recompiles). A step counter, as in torch, is state["step"]: the kernel reads what depends on
-    it from `scalars` (`next_steps`), and `step_fused` advances it once the kernel has run.
+    for torch.compile: `fused_scalars(states, group)` gives the floats a step may change (lr, a
+    bias correction: each a float, or a tensor with one value per parameter), which reach the
+    kernel as a 1-D tensor, so a new lr does not recompile, and `fused_tensors(params, states,
+    group)` the state tensors the kernel names, a list each; the keyword-only `flags` are read
+    from the group (a change recompiles). A step counter, as in torch, is state["step"]: the
+    kernel reads what depends on it from `scalars` (`next_steps`), and `step_fused` advances it
+    once the kernel has run.
     """
 
     update = None
@@ -201,7 +202,7 @@ class ScratchOptimizer(Optimizer):
         self.update(p, p.grad, **self._state(p, group), **self.hyperparameters(group))
 
     def step_foreach(self, params: list[Tensor], group: dict) -> None:
-        states = [self._state(p, group) for p in params]
+        states = self.param_states(params, group)
         lists = {key: [state[key] for state in states] for key in states[0]}
         grads = [p.grad for p in params]
         self.update_foreach(params, grads, **lists, **self.hyperparameters(group))

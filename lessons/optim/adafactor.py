@@ -178,7 +178,7 @@ class Adafactor(ScratchOptimizer):
         if group["eps"][0] is None:
             _, dtype = next(iter(self._group_tensors_by_device_and_dtype([params])))
             hyperparameters["eps1"] = torch.finfo(dtype).eps
-        states = [self._state(p, group) for p in params]  # created in param order, as torch
+        states = self.param_states(params, group)  # created in param order, as torch
         for factored in (True, False):
             part = [i for i, p in enumerate(params) if (p.grad.dim() > 1) is factored]
             if part:

@@ -154,7 +154,7 @@ class SGD(ScratchOptimizer):
         state["momentum_buffer"] = self.update(p, p.grad, buffer, **self.hyperparameters(group))
 
     def step_foreach(self, params, group):
-        states = [self.state[p] if group["momentum"] != 0 else {} for p in params]
+        states = self.param_states(params, group)
         buffers = [state.get("momentum_buffer") for state in states]
         grads = [p.grad for p in params]
         buffers = self.update_foreach(params, grads, buffers, **self.hyperparameters(group))
